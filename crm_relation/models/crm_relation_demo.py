@@ -1,0 +1,137 @@
+# Copyright 2026 crm_relation developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+from datetime import datetime, time, timedelta
+
+from odoo import Command, api, fields, models
+
+from ..domain import demo_plan
+
+_logger = logging.getLogger(__name__)
+
+
+class CrmRelationDemo(models.AbstractModel):
+    """Books the demo sales history through Odoo's own sales and invoicing.
+
+    Called once from the demo data. Orders are created, confirmed, delivered
+    and invoiced in batches; every figure comes from ``domain.demo_plan``.
+    """
+
+    _name = "crm.relation.demo"
+    _description = "Customer Relations demo data loader"
+
+    @api.model
+    def _load_demo_sales(self):
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        cny = self.env.ref("base.CNY")
+        products = {
+            key: self.env.ref(f"crm_relation.demo_product_{key}")
+            for key in demo_plan.PRODUCT_KEYS
+        }
+        customers = {}
+        company_contacts = set()
+        for index in range(1, sum(p.count for p in demo_plan.PROFILES) + 1):
+            partner = self.env.ref(f"crm_relation.demo_customer_{index:02d}")
+            customers[index] = partner
+            if partner.child_ids:
+                company_contacts.add(index)
+        plans = demo_plan.build_plan(company_contacts=company_contacts)
+
+        def to_company_currency(amount, day):
+            return cny._convert(amount, company.currency_id, company, day)
+
+        vals_list, specs = [], []
+        for plan in plans:
+            partner = customers[plan.index]
+            for spec in plan.orders:
+                day = today - timedelta(days=spec.days_ago)
+                customer = partner.child_ids[:1] if spec.by_contact else partner
+                vals_list.append(
+                    {
+                        "partner_id": customer.id,
+                        "company_id": company.id,
+                        "user_id": partner.user_id.id,
+                        "order_line": [
+                            Command.create(
+                                {
+                                    "product_id": products[line.product].id,
+                                    "product_uom_qty": line.qty,
+                                    "price_unit": to_company_currency(
+                                        line.price_unit, day
+                                    ),
+                                }
+                            )
+                            for line in spec.lines
+                        ],
+                    }
+                )
+                specs.append((spec, day))
+        orders = self.env["sale.order"].create(vals_list)
+        orders.action_confirm()
+        for order, (_spec, day) in zip(orders, specs, strict=True):
+            # Confirmation stamps today's date: put each order back in its day.
+            order.date_order = datetime.combine(day, time(10, 0))
+        self._deliver(orders, specs)
+        self._invoice(orders, specs, to_company_currency)
+        _logger.info("crm_relation demo: %d sale orders booked", len(orders))
+
+    def _deliver(self, orders, specs):
+        pickings = self.env["stock.picking"]
+        for order, (_spec, day) in zip(orders, specs, strict=True):
+            for picking in order.picking_ids:
+                picking.scheduled_date = datetime.combine(day, time(14, 0))
+                pickings |= picking
+        for move in pickings.move_ids:
+            move.quantity = move.product_uom_qty
+        pickings.move_ids.picked = True
+        pickings.with_context(skip_backorder=True, skip_sms=True).button_validate()
+        for order, (_spec, day) in zip(orders, specs, strict=True):
+            order.picking_ids.date_done = datetime.combine(
+                day + timedelta(days=2), time(16, 0)
+            )
+
+    def _invoice(self, orders, specs, to_company_currency):
+        to_invoice = [
+            (order, spec, day)
+            for order, (spec, day) in zip(orders, specs, strict=True)
+            if spec.invoiced
+        ]
+        # Post in date order, as an accountant would have.
+        to_invoice.sort(key=lambda row: row[2])
+        invoices = self.env["account.move"]
+        refunds = []
+        for order, spec, day in to_invoice:
+            invoice = order._create_invoices()
+            invoice.invoice_date = day
+            invoices |= invoice
+            if spec.refund_ratio:
+                refunds.append((invoice, spec, day))
+        invoices.action_post()
+        credit_notes = self.env["account.move"]
+        for invoice, spec, day in refunds:
+            # A partial return: one line worth the refunded share, untaxed.
+            line = invoice.invoice_line_ids[:1]
+            refund_day = min(day + timedelta(days=3), fields.Date.context_today(self))
+            credit_notes |= credit_notes.create(
+                {
+                    "move_type": "out_refund",
+                    "partner_id": invoice.partner_id.id,
+                    "invoice_date": refund_day,
+                    "reversed_entry_id": invoice.id,
+                    "ref": self.env._("Partial return on %s", invoice.name),
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": line.product_id.id,
+                                "quantity": 1,
+                                "price_unit": to_company_currency(
+                                    round(spec.amount * spec.refund_ratio, 2), day
+                                ),
+                                "tax_ids": [Command.set(line.tax_ids.ids)],
+                            }
+                        )
+                    ],
+                }
+            )
+        credit_notes.action_post()

@@ -1,0 +1,23 @@
+# Copyright 2026 crm_relation developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.tests import new_test_user
+
+
+def make_role_users(env):
+    """One user a crm_relation group, plus an internal user with none."""
+    prefix = "crm_relation."
+    return {
+        "user": new_test_user(
+            env, "t_crm_user", groups=prefix + "group_crm_relation_user"
+        ),
+        "manager": new_test_user(
+            env, "t_crm_manager", groups=prefix + "group_crm_relation_manager"
+        ),
+        "auditor": new_test_user(
+            env, "t_crm_auditor", groups=prefix + "group_crm_relation_auditor"
+        ),
+        "integration": new_test_user(
+            env, "t_crm_integration", groups=prefix + "group_crm_relation_integration"
+        ),
+        "outsider": new_test_user(env, "t_crm_outsider", groups="base.group_user"),
+    }

@@ -1,0 +1,120 @@
+# Copyright 2026 crm_relation developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.exceptions import AccessError
+from odoo.tests import TransactionCase, tagged
+
+from .common import make_role_users
+
+
+@tagged("post_install", "-at_install", "crm_relation")
+class TestSecurity(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.users = make_role_users(cls.env)
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "客户 Security Test", "customer_rank": 1}
+        )
+        cls.product = cls.env["product.product"].create(
+            {"name": "Security Test Product", "list_price": 100.0}
+        )
+        cls.order = cls.env["sale.order"].create(
+            {
+                "partner_id": cls.customer.id,
+                "order_line": [(0, 0, {"product_id": cls.product.id})],
+            }
+        )
+
+    def test_implied_groups(self):
+        u = self.users
+        expectations = [
+            ("manager", "crm_relation.group_crm_relation_user", True),
+            ("manager", "sales_team.group_sale_salesman_all_leads", True),
+            ("user", "crm_relation.group_crm_relation_manager", False),
+            ("user", "base.group_user", True),
+            ("auditor", "crm_relation.group_crm_relation_user", False),
+            ("auditor", "crm_relation.group_crm_relation_manager", False),
+            ("auditor", "account.group_account_readonly", True),
+            ("integration", "crm_relation.group_crm_relation_user", True),
+            ("integration", "crm_relation.group_crm_relation_manager", False),
+            ("integration", "base.group_partner_manager", True),
+            ("outsider", "crm_relation.group_crm_relation_user", False),
+        ]
+        for role, group, expected in expectations:
+            with self.subTest(role=role, group=group):
+                self.assertEqual(u[role].has_group(group), expected)
+        self.assertTrue(
+            self.env.ref("base.user_admin").has_group(
+                "crm_relation.group_crm_relation_manager"
+            )
+        )
+
+    def test_groups_share_one_category(self):
+        groups = self.env["res.groups"].browse(
+            self.env.ref(f"crm_relation.group_crm_relation_{name}").id
+            for name in ("user", "manager", "auditor", "integration")
+        )
+        self.assertEqual(
+            groups.privilege_id.category_id,
+            self.env.ref("crm_relation.module_category_crm_relation"),
+        )
+
+    def test_menu_visibility_per_role(self):
+        root = self.env.ref("crm_relation.menu_crm_relation_root").id
+        config = self.env.ref("crm_relation.menu_crm_relation_config").id
+        menus = self.env["ir.ui.menu"]
+        expected = {
+            "user": {root},
+            "manager": {root, config},
+            "auditor": {root},
+            "integration": {root},
+            "outsider": set(),
+        }
+        for role, visible in expected.items():
+            with self.subTest(role=role):
+                seen = menus.with_user(self.users[role])._visible_menu_ids()
+                self.assertEqual({root, config} & seen, visible)
+
+    def test_every_menu_action_opens_for_the_roles_that_see_it(self):
+        root = self.env.ref("crm_relation.menu_crm_relation_root")
+        entries = self.env["ir.ui.menu"].search([("id", "child_of", root.id)])
+        for role in ("user", "manager", "auditor"):
+            user = self.users[role]
+            visible = self.env["ir.ui.menu"].with_user(user)._visible_menu_ids()
+            for menu in entries:
+                if not menu.action or menu.id not in visible:
+                    continue
+                action = menu.action.sudo()
+                if action._name != "ir.actions.act_window":
+                    continue
+                with self.subTest(role=role, menu=menu.complete_name):
+                    # Raises AccessError if the role could not open it.
+                    self.env[action.res_model].with_user(user).search_count([])
+
+    def test_sales_figures_read_by_staff_and_auditors_only(self):
+        for role in ("user", "manager", "auditor"):
+            with self.subTest(role=role):
+                report = self.env["sale.report"].with_user(self.users[role])
+                self.assertGreaterEqual(report.search_count([]), 1)
+                self.order.with_user(self.users[role]).read(["name", "amount_total"])
+        with self.assertRaises(AccessError):
+            self.env["sale.report"].with_user(self.users["outsider"]).search_count([])
+        with self.assertRaises(AccessError):
+            self.order.with_user(self.users["outsider"]).read(["name"])
+
+    def test_auditor_writes_nothing(self):
+        auditor = self.users["auditor"]
+        with self.assertRaises(AccessError):
+            self.order.with_user(auditor).write({"note": "changed by an auditor"})
+        with self.assertRaises(AccessError):
+            self.env["sale.order"].with_user(auditor).create(
+                {"partner_id": self.customer.id}
+            )
+        with self.assertRaises(AccessError):
+            self.order.with_user(auditor).unlink()
+
+    def test_plain_user_reads_but_does_not_change_orders(self):
+        user = self.users["user"]
+        self.order.with_user(user).read(["name"])
+        with self.assertRaises(AccessError):
+            self.order.with_user(user).write({"note": "changed"})
