@@ -1,0 +1,74 @@
+"""Static checks of the addon: manifest, XML, references, access CSV, po,
+pylint-odoo and ruff. None of them needs Odoo."""
+
+import shutil
+import subprocess
+import sys
+
+import addon_checks as checks
+import pytest
+from paths import ADDON, DOMAIN, REPO
+
+
+def test_manifest():
+    assert checks.check_manifest(ADDON) == []
+
+
+def test_every_xml_file_parses():
+    assert checks.check_xml_parses(ADDON) == []
+
+
+def test_every_referenced_id_exists():
+    assert checks.check_references(ADDON) == []
+
+
+def test_menu_icons_exist():
+    assert checks.check_web_icons(ADDON) == []
+
+
+def test_access_csv_names_real_models_and_groups():
+    assert checks.check_access_csv(ADDON) == []
+
+
+def test_domain_modules_do_not_import_odoo():
+    assert checks.check_pure_domain(DOMAIN) == []
+
+
+def test_zh_cn_translation_is_complete():
+    assert checks.check_po(ADDON / "i18n" / "zh_CN.po") == []
+
+
+def test_zh_cn_covers_the_template():
+    pot = ADDON / "i18n" / "crm_relation.pot"
+    missing = checks.po_msgids(pot) - checks.po_msgids(ADDON / "i18n" / "zh_CN.po")
+    assert not missing, f"terms of crm_relation.pot missing from zh_CN.po: {missing}"
+
+
+def test_pylint_odoo():
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pylint",
+            f"--rcfile={REPO / '.pylintrc'}",
+            "crm_relation",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["check", "."], ["format", "--check", "--diff", "."]],
+    ids=["lint", "format"],
+)
+def test_ruff(args):
+    ruff = shutil.which("ruff") or pytest.fail("ruff not installed")
+    proc = subprocess.run(
+        [ruff, *args], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -1,0 +1,104 @@
+"""The static checkers catch what they claim to catch (so they can fail)."""
+
+import shutil
+
+import addon_checks as checks
+import pytest
+from paths import ADDON
+
+
+@pytest.fixture
+def addon(tmp_path):
+    copy = tmp_path / "crm_relation"
+    shutil.copytree(ADDON, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+def _edit(path, old, new):
+    text = path.read_text("utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def test_clean_copy_passes(addon):
+    assert checks.check_manifest(addon) == []
+    assert checks.check_references(addon) == []
+    assert checks.check_access_csv(addon) == []
+
+
+def test_bad_version_and_missing_file(addon):
+    _edit(addon / "__manifest__.py", '"19.0.', '"18.0.')
+    _edit(
+        addon / "__manifest__.py",
+        '"views/crm_relation_menus.xml"',
+        '"views/nowhere.xml"',
+    )
+    problems = "\n".join(checks.check_manifest(addon))
+    assert "is not 19.0.x.y.z" in problems
+    assert "views/nowhere.xml does not exist" in problems
+    assert "views/crm_relation_menus.xml is not loaded" in problems
+
+
+def test_broken_xml(addon):
+    _edit(addon / "views" / "crm_relation_menus.xml", "</odoo>", "</odo>")
+    assert checks.check_xml_parses(addon)
+
+
+def test_missing_icon(addon):
+    (addon / "static" / "description" / "icon.png").unlink()
+    assert checks.check_web_icons(addon) == [
+        "views/crm_relation_menus.xml: web_icon static/description/icon.png missing"
+    ]
+
+
+def test_unknown_action_and_group(addon):
+    menus = addon / "views" / "crm_relation_menus.xml"
+    _edit(menus, 'action="action_crm_relation_dashboard"', 'action="action_missing"')
+    _edit(menus, 'groups="group_crm_relation_manager"', 'groups="nomodule.group_x"')
+    problems = "\n".join(checks.check_references(addon))
+    assert "action_missing is not defined" in problems
+    assert "nomodule.group_x belongs to nomodule" in problems
+
+
+def test_reference_before_definition(addon):
+    manifest = addon / "__manifest__.py"
+    _edit(manifest, '        "views/crm_relation_report_views.xml",\n', "")
+    _edit(
+        manifest,
+        '"views/crm_relation_menus.xml",',
+        '"views/crm_relation_menus.xml",\n"views/crm_relation_report_views.xml",',
+    )
+    problems = "\n".join(checks.check_references(addon))
+    assert "action_crm_relation_dashboard is not defined (before use)" in problems
+
+
+def test_access_csv_unknown_model_and_group(addon):
+    csv_path = addon / "security" / "ir.model.access.csv"
+    with open(csv_path, "a", encoding="utf-8") as fh:
+        fh.write("access_x,x,model_no_such_model,group_crm_relation_user,1,0,0,0\n")
+        fh.write("access_y,y,sale.model_sale_order,group_nobody,1,0,0,0\n")
+        fh.write("access_x,z,sale.model_sale_order,,1,2,0,0\n")
+    problems = "\n".join(checks.check_access_csv(addon))
+    assert "unknown model model_no_such_model" in problems
+    assert "unknown group group_nobody" in problems
+    assert "duplicate id access_x" in problems
+    assert "no group" in problems
+    assert "permission '2'" in problems
+
+
+def test_domain_importing_odoo_is_caught(tmp_path):
+    (tmp_path / "bad.py").write_text("from odoo import fields\nimport odoo.tools\n")
+    assert len(checks.check_pure_domain(tmp_path)) == 2
+
+
+def test_incomplete_po_is_caught(tmp_path):
+    po = tmp_path / "zh_CN.po"
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Language: zh_CN\\n"\n"Content-Type: text/plain; '
+        'charset=UTF-8\\n"\n\nmsgid "Dashboard"\nmsgstr ""\n\n#, fuzzy\n'
+        'msgid "VIP"\nmsgstr "贵宾"\n',
+        "utf-8",
+    )
+    problems = "\n".join(checks.check_po(po))
+    assert "untranslated 'Dashboard'" in problems
+    assert "fuzzy 'VIP'" in problems

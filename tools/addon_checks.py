@@ -1,0 +1,304 @@
+"""Static checks of an Odoo addon that need no Odoo: used by tests/static.
+
+Each ``check_*`` function returns a list of problems (strings); an empty list
+means the check passed. They read files only.
+"""
+
+import ast
+import csv
+import re
+from pathlib import Path
+
+from lxml import etree
+
+VERSION_RE = re.compile(r"^19\.0\.\d+\.\d+\.\d+$")
+REQUIRED_DEPENDS = {"sale_management", "account", "stock", "mail", "helpdesk_mgmt"}
+# Modules the addon reaches through its dependencies: an xmlid of one of
+# these may be referenced. Whether it exists is checked by installing (layer 2).
+REACHABLE_MODULES = REQUIRED_DEPENDS | {
+    "base",
+    "web",
+    "mail",
+    "sale",
+    "sales_team",
+    "product",
+    "uom",
+    "portal",
+    "analytic",
+    "payment",
+    "digest",
+    "resource",
+    "calendar",
+    "utm",
+    "base_setup",
+    "stock_account",
+    "sale_stock",
+    "account_payment",
+}
+CSV_HEADER = [
+    "id",
+    "name",
+    "model_id:id",
+    "group_id:id",
+    "perm_read",
+    "perm_write",
+    "perm_create",
+    "perm_unlink",
+]
+# Attributes whose value is one xmlid, or a comma-separated list (groups).
+REF_ATTRS = {"ref", "action", "parent", "inherit_id"}
+EVAL_REF_RE = re.compile(r"""ref\(\s*['"]([\w.]+)['"]\s*\)""")
+PERCENT_REF_RE = re.compile(r"%\(([\w.]+)\)d")
+
+
+def read_manifest(addon):
+    return ast.literal_eval((Path(addon) / "__manifest__.py").read_text("utf-8"))
+
+
+def check_manifest(addon):
+    addon = Path(addon)
+    problems = []
+    try:
+        manifest = read_manifest(addon)
+    except (SyntaxError, ValueError) as exc:
+        return [f"__manifest__.py is not a literal dict: {exc}"]
+    for key in ("name", "version", "license", "author", "depends"):
+        if key not in manifest:
+            problems.append(f"__manifest__.py: missing key {key!r}")
+    if not VERSION_RE.match(manifest.get("version", "")):
+        problems.append(
+            f"__manifest__.py: version {manifest.get('version')!r} is not 19.0.x.y.z"
+        )
+    if manifest.get("license") != "LGPL-3":
+        problems.append(
+            f"__manifest__.py: license {manifest.get('license')!r} != LGPL-3"
+        )
+    missing = REQUIRED_DEPENDS - set(manifest.get("depends", []))
+    if missing:
+        problems.append(f"__manifest__.py: depends lacks {sorted(missing)}")
+    for key in ("data", "demo"):
+        for name in manifest.get(key, []):
+            if not (addon / name).is_file():
+                problems.append(f"__manifest__.py: {key} file {name} does not exist")
+    listed = set(manifest.get("data", [])) | set(manifest.get("demo", []))
+    for folder in ("views", "security", "data", "demo", "report", "wizard", "wizards"):
+        for path in sorted((addon / folder).glob("*")):
+            rel = path.relative_to(addon).as_posix()
+            if path.suffix in (".xml", ".csv") and rel not in listed:
+                problems.append(f"{rel} is not loaded by the manifest")
+    return problems
+
+
+def _parse(path):
+    return etree.parse(str(path), etree.XMLParser(remove_comments=True))
+
+
+def check_xml_parses(addon):
+    problems = []
+    for path in sorted(Path(addon).rglob("*.xml")):
+        try:
+            _parse(path)
+        except etree.XMLSyntaxError as exc:
+            problems.append(f"{path.relative_to(addon)}: {exc}")
+    return problems
+
+
+def _xml_ids(tree):
+    ids = set()
+    for node in tree.iter():
+        if node.tag in ("record", "menuitem", "template", "report") and node.get("id"):
+            ids.add(node.get("id"))
+    return ids
+
+
+def _xml_refs(tree):
+    """Yield (line, xmlid) for each xmlid an XML file references."""
+    for node in tree.iter():
+        if not isinstance(node.tag, str):
+            continue
+        for attr in REF_ATTRS:
+            if node.get(attr):
+                if attr == "ref" and node.tag == "field" and node.get("name") == "arch":
+                    continue
+                yield node.sourceline, node.get(attr)
+        if node.get("groups"):
+            for group in node.get("groups").split(","):
+                yield node.sourceline, group.strip().lstrip("!")
+        for value in (
+            node.get("eval"),
+            node.get("name") if node.tag == "button" else None,
+        ):
+            if value:
+                for ref in EVAL_REF_RE.findall(value) + PERCENT_REF_RE.findall(value):
+                    yield node.sourceline, ref
+        if (
+            node.tag == "field"
+            and node.text
+            and node.get("name") in ("context", "domain")
+        ):
+            for ref in PERCENT_REF_RE.findall(node.text):
+                yield node.sourceline, ref
+
+
+def check_web_icons(addon):
+    """Every menu icon points to a file the addon ships."""
+    addon = Path(addon)
+    problems = []
+    for path in sorted(addon.rglob("*.xml")):
+        for node in _parse(path).iter("menuitem"):
+            icon = node.get("web_icon")
+            if not icon:
+                continue
+            module, _, rel = icon.partition(",")
+            if module == addon.name and not (addon / rel).is_file():
+                problems.append(f"{path.relative_to(addon)}: web_icon {rel} missing")
+    return problems
+
+
+def _csv_ids(path):
+    with open(path, encoding="utf-8", newline="") as fh:
+        return {row["id"] for row in csv.DictReader(fh) if row.get("id")}
+
+
+def check_references(addon):
+    """Every xmlid used is defined earlier in the addon, or by a dependency."""
+    addon = Path(addon)
+    name = addon.name
+    manifest = read_manifest(addon)
+    problems = []
+    defined = set()
+    for rel in manifest.get("data", []) + manifest.get("demo", []):
+        path = addon / rel
+        if path.suffix == ".csv":
+            defined |= _csv_ids(path)
+            continue
+        if path.suffix != ".xml" or not path.is_file():
+            continue
+        tree = _parse(path)
+        own = _xml_ids(tree)
+        for line, ref in _xml_refs(tree):
+            module, _, local = ref.rpartition(".")
+            if module and module != name:
+                if module not in REACHABLE_MODULES:
+                    problems.append(
+                        f"{rel}:{line}: {ref} belongs to {module}, "
+                        "which is not a dependency"
+                    )
+            elif local not in defined and local not in own:
+                problems.append(f"{rel}:{line}: {ref} is not defined (before use)")
+        defined |= own
+    return problems
+
+
+def model_names(addon):
+    """Models the addon defines (``_name``), read from its Python files."""
+    names = set()
+    for path in Path(addon).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                for stmt in node.body:
+                    if (
+                        isinstance(stmt, ast.Assign)
+                        and any(getattr(t, "id", None) == "_name" for t in stmt.targets)
+                        and isinstance(stmt.value, ast.Constant)
+                    ):
+                        names.add(stmt.value.value)
+    return names
+
+
+def group_ids(addon):
+    ids = set()
+    for path in Path(addon).rglob("*.xml"):
+        for node in _parse(path).iter("record"):
+            if node.get("model") == "res.groups":
+                ids.add(node.get("id"))
+    return ids
+
+
+def check_access_csv(addon):
+    addon = Path(addon)
+    problems = []
+    models = {"model_" + n.replace(".", "_") for n in model_names(addon)}
+    groups = group_ids(addon)
+    for path in sorted(addon.rglob("ir.model.access*.csv")):
+        rel = path.relative_to(addon)
+        with open(path, encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, [])
+            if header != CSV_HEADER:
+                problems.append(f"{rel}: header {header} != {CSV_HEADER}")
+                continue
+            seen = set()
+            for lineno, row in enumerate(reader, start=2):
+                if len(row) != len(CSV_HEADER):
+                    problems.append(f"{rel}:{lineno}: {len(row)} columns")
+                    continue
+                xmlid, _name, model, group = row[:4]
+                if xmlid in seen:
+                    problems.append(f"{rel}:{lineno}: duplicate id {xmlid}")
+                seen.add(xmlid)
+                module, _, local = model.rpartition(".")
+                if module in ("", addon.name):
+                    if local not in models:
+                        problems.append(f"{rel}:{lineno}: unknown model {model}")
+                elif module not in REACHABLE_MODULES:
+                    problems.append(
+                        f"{rel}:{lineno}: model {model} of a non-dependency"
+                    )
+                module, _, local = group.rpartition(".")
+                if not group:
+                    problems.append(f"{rel}:{lineno}: no group (access for everyone)")
+                elif module in ("", addon.name):
+                    if local not in groups:
+                        problems.append(f"{rel}:{lineno}: unknown group {group}")
+                elif module not in REACHABLE_MODULES:
+                    problems.append(
+                        f"{rel}:{lineno}: group {group} of a non-dependency"
+                    )
+                for perm in row[4:]:
+                    if perm not in ("0", "1"):
+                        problems.append(f"{rel}:{lineno}: permission {perm!r} not 0/1")
+    return problems
+
+
+def check_pure_domain(package):
+    """Modules of the domain package import nothing from Odoo."""
+    problems = []
+    for path in sorted(Path(package).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            for name in names:
+                if name == "odoo" or name.startswith("odoo."):
+                    problems.append(f"{path.name}:{node.lineno}: imports {name}")
+    return problems
+
+
+def check_po(path, lang="zh_CN"):
+    """A translation file: parses, complete (no empty or fuzzy entry)."""
+    import polib
+
+    problems = []
+    try:
+        po = polib.pofile(str(path))
+    except (OSError, ValueError) as exc:
+        return [f"{path}: {exc}"]
+    if po.metadata.get("Language") != lang:
+        problems.append(f"{path}: Language {po.metadata.get('Language')!r} != {lang}")
+    for entry in po:
+        if entry.obsolete:
+            continue
+        if not entry.msgstr.strip():
+            problems.append(f"{path}:{entry.linenum}: untranslated {entry.msgid!r}")
+        if "fuzzy" in entry.flags:
+            problems.append(f"{path}:{entry.linenum}: fuzzy {entry.msgid!r}")
+    return problems
+
+
+def po_msgids(path):
+    import polib
+
+    return {(e.msgctxt, e.msgid) for e in polib.pofile(str(path)) if not e.obsolete}

@@ -1,0 +1,59 @@
+"""Find Odoo 19 and build its command lines, for the tests and the run command.
+
+Odoo is wherever ``import odoo`` works for the Python running this (see the
+README: a source checkout installed with ``pip install -e``). Nothing here
+installs it.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+ADDON = "crm_relation"
+NOT_IMPORTABLE = "Odoo 19 not importable: see README"
+
+_PROBE = """
+import importlib.util, sys
+try:
+    import odoo.release as release
+except Exception as exc:
+    print("missing", type(exc).__name__, exc)
+    sys.exit(0)
+helpdesk = importlib.util.find_spec("odoo.addons.helpdesk_mgmt") is not None
+print("found", release.version_info[0], release.version, int(helpdesk))
+"""
+
+
+def probe(python=sys.executable):
+    """Return ``(ok, reason, helpdesk)``: is Odoo 19 importable by ``python``?"""
+    out = subprocess.run(
+        [python, "-c", _PROBE], capture_output=True, text=True, check=False
+    ).stdout.split()
+    if not out or out[0] != "found":
+        detail = " ".join(out[1:]) if out else "probe failed"
+        return False, f"{NOT_IMPORTABLE} ({detail})", False
+    if out[1] != "19":
+        return False, f"Odoo {out[2]} found, 19.0 needed: see README", False
+    return True, f"Odoo {out[2]}", out[3] == "1"
+
+
+def odoo_command(cluster, *args, python=sys.executable):
+    """``python -m odoo`` with this repository on the addons path."""
+    return [
+        python,
+        "-m",
+        "odoo",
+        f"--addons-path={REPO}",
+        *cluster.odoo_args(),
+        *args,
+    ]
+
+
+def odoo_environ():
+    env = dict(os.environ)
+    # Odoo reads PG* variables too: never let a developer's leak in.
+    for key in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE"):
+        env.pop(key, None)
+    return env

@@ -1,0 +1,286 @@
+"""Run the three test layers and print one summary line per layer.
+
+1. domain + static: plain-Python tests of ``crm_relation/domain`` and static
+   checks of the addon (pylint-odoo, ruff, XML/CSV/manifest/po validity).
+   Always runs.
+2. Odoo tests: install the addon with demo data on a fresh database of a
+   private PostgreSQL cluster and run its tests tagged ``crm_relation``;
+   any ERROR, traceback or warning of the addon's own in the log fails it.
+3. end-to-end: a real Odoo server on 127.0.0.1 driven by odoorpc.
+
+Layers 2-3 need Odoo 19 importable; without it they are reported SKIPPED
+with the reason, and the command still passes if layer 1 passes.
+
+Usage: python tools/run_tests.py [--layer N ...] [--keep-output]
+"""
+
+import argparse
+import re
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import odoo_env
+import pgcluster
+
+REPO = odoo_env.REPO
+OUT = REPO / ".test-output"
+
+LAYER_NAMES = {
+    1: "layer 1 (domain + static)",
+    2: "layer 2 (Odoo tests)",
+    3: "layer 3 (end-to-end, odoorpc)",
+}
+
+
+@dataclass
+class LayerResult:
+    layer: int
+    ran: bool
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    reason: str = ""
+    seconds: float = 0.0
+
+    @property
+    def ok(self):
+        return not self.ran or (self.failed == 0 and not self.reason)
+
+    def line(self):
+        name = LAYER_NAMES[self.layer]
+        if not self.ran:
+            return f"{name}: SKIPPED ({self.reason})"
+        verdict = "PASSED" if self.ok else "FAILED"
+        extra = f" [{self.reason}]" if self.reason else ""
+        return (
+            f"{name}: {verdict}: {self.passed} passed, {self.failed} failed, "
+            f"{self.skipped} skipped in {self.seconds:.0f}s{extra}"
+        )
+
+
+def banner(text):
+    print(f"\n===== {text} =====", flush=True)
+
+
+def junit_counts(path):
+    """(passed, failed, skipped) from a pytest junit XML file."""
+    if not path.exists():
+        return 0, 1, 0
+    root = ET.parse(path).getroot()
+    suites = [root] if root.tag == "testsuite" else list(root)
+    tests = failed = skipped = 0
+    for suite in suites:
+        tests += int(suite.get("tests", 0))
+        failed += int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+        skipped += int(suite.get("skipped", 0))
+    return tests - failed - skipped, failed, skipped
+
+
+def run_pytest(layer, paths, env=None):
+    junit = OUT / f"layer{layer}.xml"
+    junit.unlink(missing_ok=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "-ra",
+        f"--junitxml={junit}",
+        *paths,
+    ]
+    start = time.monotonic()
+    proc = subprocess.run(cmd, cwd=REPO, env=env, check=False)
+    passed, failed, skipped = junit_counts(junit)
+    result = LayerResult(
+        layer, True, passed, failed, skipped, seconds=time.monotonic() - start
+    )
+    if proc.returncode not in (0, 5) and not failed:
+        result.reason = f"pytest exited {proc.returncode}"
+    if passed + failed + skipped == 0:
+        result.reason = "no test ran"
+    return result
+
+
+def layer1():
+    banner(LAYER_NAMES[1])
+    return run_pytest(1, ["tests/unit", "tests/static"])
+
+
+SUMMARY_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests")
+LOG_LINE_RE = re.compile(
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (DEBUG|INFO|WARNING|ERROR|CRITICAL) "
+    r"(\S+) (\S+): (.*)$"
+)
+
+
+def scan_odoo_log(text):
+    """Return (tests, failed, problems) from an Odoo test run's log."""
+    tests = failed = 0
+    for match in SUMMARY_RE.finditer(text):
+        failed = int(match.group(1)) + int(match.group(2))
+        tests = int(match.group(3))
+    problems = []
+    for line in text.splitlines():
+        match = LOG_LINE_RE.match(line)
+        if match:
+            level, _db, logger, message = match.groups()
+            if level in ("ERROR", "CRITICAL"):
+                problems.append(line)
+            elif level == "WARNING" and (
+                "crm_relation" in logger or "crm_relation" in message
+            ):
+                problems.append(line)
+        elif line.startswith("Traceback (most recent call last)"):
+            problems.append(line)
+    return tests, failed, problems
+
+
+def layer2(cluster, db):
+    banner(LAYER_NAMES[2])
+    log = OUT / "layer2.log"
+    cmd = odoo_env.odoo_command(
+        cluster,
+        "-d",
+        db,
+        "-i",
+        odoo_env.ADDON,
+        "--with-demo",
+        "--test-tags",
+        odoo_env.ADDON,
+        "--stop-after-init",
+        "--http-interface=127.0.0.1",
+        f"--http-port={pgcluster.free_port()}",
+        "--log-level=info",
+        "--max-cron-threads=0",
+    )
+    print("$", " ".join(cmd), flush=True)
+    start = time.monotonic()
+    with open(log, "w", encoding="utf-8") as fh:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=REPO,
+            env=odoo_env.odoo_environ(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+        )
+        for line in proc.stdout:
+            fh.write(line)
+            # Echo what matters: our tests, and anything above INFO.
+            if (
+                " WARNING " in line
+                or " ERROR " in line
+                or " CRITICAL " in line
+                or "odoo.addons.crm_relation" in line
+                or SUMMARY_RE.search(line)
+                or line.startswith(("Traceback", "  File", "    "))
+            ):
+                print(line, end="", flush=True)
+        proc.wait()
+    text = log.read_text(encoding="utf-8")
+    tests, failed, problems = scan_odoo_log(text)
+    result = LayerResult(
+        2, True, max(tests - failed, 0), failed, seconds=time.monotonic() - start
+    )
+    reasons = []
+    if proc.returncode:
+        reasons.append(f"odoo exited {proc.returncode}")
+    if not tests:
+        reasons.append("no Odoo test ran")
+    if problems:
+        reasons.append(f"{len(problems)} ERROR/traceback/own-WARNING line(s) in {log}")
+        print("\nProblems found in the log:")
+        for line in problems[:40]:
+            print("  " + line)
+    result.reason = "; ".join(reasons)
+    return result
+
+
+def layer3(cluster, db):
+    banner(LAYER_NAMES[3])
+    env = odoo_env.odoo_environ()
+    env.update(
+        CRM_E2E_DB_HOST=cluster.host,
+        CRM_E2E_DB_PORT=str(cluster.port),
+        CRM_E2E_DB_USER=cluster.user,
+        CRM_E2E_DB_PASSWORD=cluster.password,
+        CRM_E2E_PYTHON=sys.executable,
+    )
+    if db:
+        env["CRM_E2E_DB"] = db
+    return run_pytest(3, ["tests/e2e"], env=env)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--layer",
+        type=int,
+        action="append",
+        choices=[1, 2, 3],
+        help="run only this layer (repeatable); default: all",
+    )
+    args = parser.parse_args(argv)
+    layers = sorted(set(args.layer or [1, 2, 3]))
+    OUT.mkdir(exist_ok=True)
+    results = {}
+    if 1 in layers:
+        results[1] = layer1()
+
+    wanted = [n for n in layers if n in (2, 3)]
+    if wanted:
+        ok, reason, helpdesk = odoo_env.probe()
+        if ok and not helpdesk:
+            ok, reason = (
+                False,
+                "helpdesk_mgmt missing: pip install odoo-addon-helpdesk_mgmt",
+            )
+            for n in wanted:
+                results[n] = LayerResult(n, True, failed=1, reason=reason)
+        elif not ok:
+            for n in wanted:
+                results[n] = LayerResult(n, False, reason=reason)
+            banner(f"layers {', '.join(map(str, wanted))} SKIPPED: {reason}")
+        else:
+            print(f"\n{reason} is importable from {sys.executable}", flush=True)
+            cluster = pgcluster.start()
+            try:
+                db = None
+                if 2 in wanted:
+                    db = f"crm_relation_test_{int(time.time())}"
+                    results[2] = layer2(cluster, db)
+                    if not results[2].ok:
+                        db = None  # layer 3 builds its own database then
+                if 3 in wanted:
+                    results[3] = layer3(cluster, db)
+            finally:
+                pgcluster.stop(cluster)
+
+    banner("summary")
+    for n in layers:
+        print(results[n].line())
+    ran = [r for r in results.values() if r.ran]
+    total = (
+        sum(r.passed for r in ran),
+        sum(r.failed for r in ran),
+        sum(r.skipped for r in ran),
+    )
+    not_run = [r for r in results.values() if not r.ran]
+    if not_run:
+        names = ", ".join(LAYER_NAMES[r.layer] for r in not_run)
+        print(f"NOT RUN: {names}: {not_run[0].reason}")
+    print(f"total: {total[0]} passed, {total[1]} failed, {total[2]} skipped")
+    return 0 if all(r.ok for r in results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
