@@ -49,6 +49,7 @@ CSV_HEADER = [
 REF_ATTRS = {"ref", "action", "parent", "inherit_id"}
 EVAL_REF_RE = re.compile(r"""ref\(\s*['"]([\w.]+)['"]\s*\)""")
 PERCENT_REF_RE = re.compile(r"%\(([\w.]+)\)d")
+PLACEHOLDER_RE = re.compile(r"%\(\w+\)[sd]|%[sd]")
 
 
 def read_manifest(addon):
@@ -166,7 +167,8 @@ def check_references(addon):
     name = addon.name
     manifest = read_manifest(addon)
     problems = []
-    defined = set()
+    # Odoo names each model of the addon model_<name>.
+    defined = {"model_" + n.replace(".", "_") for n in model_names(addon)}
     for rel in manifest.get("data", []) + manifest.get("demo", []):
         path = addon / rel
         if path.suffix == ".csv":
@@ -295,6 +297,13 @@ def check_po(path, lang="zh_CN"):
             problems.append(f"{path}:{entry.linenum}: untranslated {entry.msgid!r}")
         if "fuzzy" in entry.flags:
             problems.append(f"{path}:{entry.linenum}: fuzzy {entry.msgid!r}")
+        if entry.msgstr and sorted(PLACEHOLDER_RE.findall(entry.msgid)) != sorted(
+            PLACEHOLDER_RE.findall(entry.msgstr)
+        ):
+            problems.append(
+                f"{path}:{entry.linenum}: placeholders of {entry.msgid!r} differ "
+                "in the translation"
+            )
     return problems
 
 

@@ -16,6 +16,7 @@ Usage: python tools/run_tests.py [--layer N ...] [--keep-output]
 
 import argparse
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -230,6 +231,8 @@ def main(argv=None):
         help="run only this layer (repeatable); default: all",
     )
     args = parser.parse_args(argv)
+    # Killed (CI time-out, Ctrl+C): still stop the private PostgreSQL cluster.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     layers = sorted(set(args.layer or [1, 2, 3]))
     OUT.mkdir(exist_ok=True)
     results = {}
@@ -276,8 +279,8 @@ def main(argv=None):
     )
     not_run = [r for r in results.values() if not r.ran]
     if not_run:
-        names = ", ".join(LAYER_NAMES[r.layer] for r in not_run)
-        print(f"NOT RUN: {names}: {not_run[0].reason}")
+        layers_not_run = ", ".join(str(r.layer) for r in not_run)
+        print(f"NOT RUN: layer(s) {layers_not_run}: {not_run[0].reason}")
     print(f"total: {total[0]} passed, {total[1]} failed, {total[2]} skipped")
     return 0 if all(r.ok for r in results.values()) else 1
 

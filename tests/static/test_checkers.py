@@ -96,9 +96,11 @@ def test_incomplete_po_is_caught(tmp_path):
     po.write_text(
         'msgid ""\nmsgstr ""\n"Language: zh_CN\\n"\n"Content-Type: text/plain; '
         'charset=UTF-8\\n"\n\nmsgid "Dashboard"\nmsgstr ""\n\n#, fuzzy\n'
-        'msgid "VIP"\nmsgstr "贵宾"\n',
+        'msgid "VIP"\nmsgstr "贵宾"\n\n'
+        'msgid "Order %(order)s"\nmsgstr "订单 %(name)s"\n',
         "utf-8",
     )
     problems = "\n".join(checks.check_po(po))
     assert "untranslated 'Dashboard'" in problems
     assert "fuzzy 'VIP'" in problems
+    assert "placeholders of 'Order %(order)s' differ" in problems
