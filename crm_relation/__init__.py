@@ -1,1 +1,3 @@
 from . import models
+from . import wizards
+from .hooks import uninstall_hook

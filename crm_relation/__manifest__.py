@@ -4,7 +4,7 @@
     "name": "Customer Relations",
     "summary": "Customer value scoring, tiers, VIP lifecycle, visits and care "
     "on top of Sales, Accounting and Helpdesk",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "crm_relation developers",
@@ -21,10 +21,16 @@
     "data": [
         "security/crm_relation_security.xml",
         "security/ir.model.access.csv",
+        "security/crm_relation_rules.xml",
+        "data/crm_relation_tier_data.xml",
         "views/crm_relation_report_views.xml",
+        "views/crm_relation_tier_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizards/crm_relation_block_wizard_views.xml",
         "views/res_partner_views.xml",
         "views/crm_relation_menus.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "demo": [
         "demo/res_users_demo.xml",
         "demo/product_demo.xml",

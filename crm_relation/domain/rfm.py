@@ -110,6 +110,23 @@ class BandTable:
                     f"{nxt.lower}..{nxt.upper} overlap."
                 )
 
+    @classmethod
+    def from_thresholds(cls, name, rows):
+        """Build from ``(threshold, score)`` rows: each band runs from its
+        threshold up to the next one, the last is unbounded. Stored this way
+        a table can have no gap; the lowest threshold must be 0."""
+        rows = sorted((_dec(t), int(s)) for t, s in rows)
+        if rows and rows[0][0] != 0:
+            raise BandError(
+                f"{name}: the lowest band starts at {rows[0][0]}; it must start "
+                "at 0 so that every value gets a score."
+            )
+        for (low, _s), (high, _t) in pairwise(rows):
+            if low == high:
+                raise BandError(f"{name}: two bands start at {low}.")
+        uppers = [t for t, _s in rows[1:]] + [None] if rows else []
+        return cls(name, [(t, u, s) for (t, s), u in zip(rows, uppers, strict=True)])
+
     def score(self, value):
         value = _dec(value)
         for band in self.bands:

@@ -75,6 +75,21 @@ class CrmRelationDemo(models.AbstractModel):
         self._deliver(orders, specs)
         self._invoice(orders, specs, to_company_currency)
         _logger.info("crm_relation demo: %d sale orders booked", len(orders))
+        # Two monthly evaluations, three months apart, give the dashboard
+        # some tier movement; then a manager blocks one prospect.
+        engine = self.env["crm.relation.rfm.engine"]
+        engine.evaluate(company, trigger="scheduled", date=today - timedelta(days=90))
+        engine.evaluate(company, trigger="scheduled", date=today)
+        blocked = customers[max(customers)]
+        blocked.with_company(company).write(
+            {
+                "relation_blocked": True,
+                "relation_block_reason": self.env._(
+                    "Repeated fake orders, refused deliveries"
+                ),
+            }
+        )
+        engine.evaluate(company, partners=blocked, trigger="manual", date=today)
 
     def _deliver(self, orders, specs):
         pickings = self.env["stock.picking"]

@@ -1,3 +1,4 @@
 from . import test_security
 from . import test_demo_data
 from . import test_translations
+from . import test_rfm

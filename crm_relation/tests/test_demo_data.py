@@ -117,19 +117,35 @@ class TestDemoData(TransactionCase):
             amount += refunds.get(partner) or 0.0
             net_cny = company.currency_id._convert(amount, cny, company, self.today)
             first = firsts.get(partner)
+            tier = None
             if count:
                 result = rfm.evaluate(
                     scoring, (self.today - last).days, count, net_cny, net_cny / count
                 )
-                tiers.add(result.tier)
-            statuses.add(
-                rfm.customer_status(
-                    invoices_in_window=count,
-                    invoices_before_window=int(bool(first and first < start)),
-                    orders_in_window=open_orders.get(partner, 0),
-                    first_invoice_date=first,
-                    window_start=start,
-                )
+                tier = result.tier
+            customer = partner.with_company(company)
+            status = rfm.customer_status(
+                blocked=customer.relation_blocked,
+                invoices_in_window=count,
+                invoices_before_window=int(bool(first and first < start)),
+                orders_in_window=open_orders.get(partner, 0),
+                first_invoice_date=first,
+                window_start=start,
+                # The demo evaluated three months back, then today.
+                previous_evaluation=self.today - timedelta(days=90),
             )
-        self.assertEqual(tiers, {"P", "G", "S", "B"})
-        self.assertEqual(statuses, set(rfm.STATUSES) - {rfm.STATUS_BLOCKED})
+            tiers.add(tier)
+            statuses.add(status)
+            with self.subTest(customer=partner.name):
+                # The addon's evaluation agrees with this independent one.
+                self.assertEqual(customer.relation_tier_id.code or None, tier)
+                self.assertEqual(customer.relation_status, status)
+        self.assertEqual(tiers - {None}, {"P", "G", "S", "B"})
+        self.assertEqual(statuses, set(rfm.STATUSES))
+
+    def test_demo_shows_tier_movement_and_warnings(self):
+        history = self.env["crm.relation.tier.history"].search(
+            [("partner_id", "in", self.customers.ids)]
+        )
+        self.assertEqual(set(history.mapped("movement")), {"up", "down", "same"})
+        self.assertTrue(history.filtered("is_warning"))

@@ -184,3 +184,22 @@ def test_customer_status(facts, status):
 def test_window_start_covers_exactly_the_days():
     assert rfm.window_start(date(2026, 11, 22), 365) == date(2025, 11, 23)
     assert rfm.window_start(date(2026, 11, 22), 1) == date(2026, 11, 22)
+
+
+def test_band_table_from_thresholds():
+    table = rfm.BandTable.from_thresholds(
+        "Monetary", [(2000, 5), (0, 1), (300, 2), (500, 3), (1000, 4)]
+    )
+    assert [table.score(v) for v in ("0", "299.50", "300", "1999.99", "2000")] == [
+        1,
+        1,
+        2,
+        4,
+        5,
+    ]
+    with pytest.raises(rfm.BandError, match="must start at 0"):
+        rfm.BandTable.from_thresholds("Monetary", [(10, 1), (300, 2)])
+    with pytest.raises(rfm.BandError, match="two bands start at 300"):
+        rfm.BandTable.from_thresholds("Monetary", [(0, 1), (300, 2), (300, 3)])
+    with pytest.raises(rfm.BandError, match="empty"):
+        rfm.BandTable.from_thresholds("Monetary", [])

@@ -1,0 +1,18 @@
+# Copyright 2026 crm_relation developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+# Demo records that sales orders and posted invoices refer to.
+KEPT_DEMO_MODELS = ("res.partner", "product.product", "product.template")
+
+
+def uninstall_hook(env):
+    """Keep the demo's customers and products as ordinary records.
+
+    The demo books orders and posted invoices on them, and the books cannot
+    lose their partners or products: rather than let the uninstall try and
+    fail to delete them, drop their external ids so they stay, like any
+    customer entered by hand.
+    """
+    env["ir.model.data"].search(
+        [("module", "=", "crm_relation"), ("model", "in", KEPT_DEMO_MODELS)]
+    ).unlink()

@@ -1,0 +1,415 @@
+# Copyright 2026 crm_relation developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+from datetime import datetime, time
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..domain import rfm
+
+_logger = logging.getLogger(__name__)
+
+# Fields the evaluation writes on res.partner (all company-dependent).
+WRITTEN = (
+    "rfm_recency_days",
+    "rfm_frequency",
+    "rfm_monetary",
+    "rfm_avg_order",
+    "rfm_item_count",
+    "rfm_r_score",
+    "rfm_f_score",
+    "rfm_m_score",
+    "rfm_score",
+    "relation_tier_id",
+    "relation_status",
+    "rfm_evaluated_at",
+)
+WARNED_TIERS = ("P", "G")
+
+
+class CrmRelationRfmEngine(models.AbstractModel):
+    """Set-based RFM evaluation of a company's whole customer population.
+
+    One SQL statement aggregates every customer's figures (posted invoices
+    net of credit notes, or confirmed orders); its rows are streamed from a
+    server-side cursor, scored by ``domain.rfm`` and written back in batches
+    of ``BATCH`` with one UPDATE each. Memory stays bounded by the batch.
+    """
+
+    _name = "crm.relation.rfm.engine"
+    _description = "Customer RFM evaluation"
+
+    BATCH = 5000
+
+    @api.model
+    def evaluate(self, company, partners=None, trigger="manual", date=None):
+        """Evaluate ``partners`` (default: every customer) in ``company``.
+
+        Returns ``{"evaluated": n, "changed": n, "warnings": n}``.
+        """
+        engine = self.with_company(company)
+        return engine._evaluate(engine.env.company, partners, trigger, date)
+
+    def _evaluate(self, company, partners, trigger, date):
+        today = fields.Date.context_today(self)
+        date = date or today
+        scoring = company._crm_relation_scoring()
+        start = rfm.window_start(date, company.rfm_window_days)
+        cny = self.env.ref("base.CNY")
+        to_cny = company.currency_id._get_conversion_rate(
+            company.currency_id, cny, company, date
+        )
+        tiers = self.env["crm.relation.tier"].with_context(active_test=False)
+        tiers = tiers.search([])  # pylint: disable=no-search-all
+        tier_ids = {t.code: t.id for t in tiers}
+        # An evaluation "as of" another day is stamped with that day.
+        now = fields.Datetime.now() if date == today else datetime.combine(date, time())
+        stamp = fields.Datetime.to_string(now)
+        self.env.flush_all()
+        query = self._facts_query(company, start, date, partners)
+        evaluated, changed, warning_ids = 0, 0, []
+        cursor = self.env.cr._cnx.cursor(name="crm_relation_rfm")
+        try:
+            cursor.itersize = self.BATCH
+            cursor.execute(query.code, query.params)
+            while rows := cursor.fetchmany(self.BATCH):
+                values, changes = [], []
+                for row in rows:
+                    value, change = self._score_row(
+                        row, scoring, start, date, to_cny, tier_ids, stamp
+                    )
+                    values.append(value)
+                    if change:
+                        changes.append(change)
+                self._write(company, values)
+                warning_ids += self._record_changes(
+                    company, changes, trigger, stamp, tiers
+                )
+                evaluated += len(values)
+                changed += len(changes)
+        finally:
+            cursor.close()
+        self.env["res.partner"].invalidate_model(list(WRITTEN))
+        self.env["crm.relation.tier.history"].invalidate_model()
+        self._warn_account_managers(
+            self.env["crm.relation.tier.history"].sudo().browse(warning_ids)
+        )
+        company.sudo().rfm_last_evaluation = now
+        _logger.info(
+            "RFM evaluation of %s: %d customers, %d changes, %d warnings",
+            company.name,
+            evaluated,
+            changed,
+            len(warning_ids),
+        )
+        return {
+            "evaluated": evaluated,
+            "changed": changed,
+            "warnings": len(warning_ids),
+        }
+
+    def _facts_query(self, company, start, date, partners):
+        """One row per customer: ``(id, frequency, last date, net amount,
+        items, first purchase, purchases before the window, orders in the
+        window, old tier, old status, last evaluation, blocked)``."""
+        cid = company.id
+        key = str(cid)
+        if company.rfm_source == "sale_order":
+            facts = SQL(
+                """
+                SELECT sp.commercial_partner_id AS pid,
+                       COUNT(*) FILTER (WHERE so.date_order >= %(start)s) AS freq,
+                       MAX(so.date_order::date)
+                           FILTER (WHERE so.date_order >= %(start)s) AS last_date,
+                       SUM(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1))
+                           FILTER (WHERE so.date_order >= %(start)s) AS monetary,
+                       MIN(so.date_order::date) AS first_date,
+                       COUNT(*) FILTER (WHERE so.date_order < %(start)s) AS before
+                  FROM sale_order so
+                  JOIN res_partner sp ON sp.id = so.partner_id
+                 WHERE so.company_id = %(cid)s AND so.state = 'sale'
+                   AND so.date_order < %(end)s
+                 GROUP BY sp.commercial_partner_id
+                """,
+                start=start,
+                end=fields.Date.add(date, days=1),
+                cid=cid,
+            )
+            items = SQL(
+                """
+                SELECT sp.commercial_partner_id AS pid,
+                       SUM(sol.product_uom_qty) AS items
+                  FROM sale_order_line sol
+                  JOIN sale_order so ON so.id = sol.order_id
+                  JOIN res_partner sp ON sp.id = so.partner_id
+                 WHERE so.company_id = %(cid)s AND so.state = 'sale'
+                   AND so.date_order >= %(start)s AND so.date_order < %(end)s
+                   AND sol.display_type IS NULL
+                 GROUP BY sp.commercial_partner_id
+                """,
+                start=start,
+                end=fields.Date.add(date, days=1),
+                cid=cid,
+            )
+            # Scored on orders, an order is a purchase: no "no sale" status.
+            orders = SQL("SELECT NULL::int AS pid, 0 AS open_orders WHERE false")
+        else:
+            facts = SQL(
+                """
+                SELECT m.commercial_partner_id AS pid,
+                       COUNT(*) FILTER (WHERE m.move_type = 'out_invoice'
+                                          AND m.invoice_date >= %(start)s) AS freq,
+                       MAX(m.invoice_date) FILTER (WHERE m.move_type = 'out_invoice'
+                                          AND m.invoice_date >= %(start)s) AS last_date,
+                       SUM(m.amount_untaxed_signed)
+                           FILTER (WHERE m.invoice_date >= %(start)s) AS monetary,
+                       MIN(m.invoice_date)
+                           FILTER (WHERE m.move_type = 'out_invoice') AS first_date,
+                       COUNT(*) FILTER (WHERE m.move_type = 'out_invoice'
+                                          AND m.invoice_date < %(start)s) AS before
+                  FROM account_move m
+                 WHERE m.company_id = %(cid)s AND m.state = 'posted'
+                   AND m.move_type IN ('out_invoice', 'out_refund')
+                   AND m.invoice_date <= %(date)s
+                 GROUP BY m.commercial_partner_id
+                """,
+                start=start,
+                date=date,
+                cid=cid,
+            )
+            items = SQL(
+                """
+                SELECT m.commercial_partner_id AS pid,
+                       SUM(CASE WHEN m.move_type = 'out_refund'
+                                THEN -l.quantity ELSE l.quantity END) AS items
+                  FROM account_move_line l
+                  JOIN account_move m ON m.id = l.move_id
+                 WHERE m.company_id = %(cid)s AND m.state = 'posted'
+                   AND m.move_type IN ('out_invoice', 'out_refund')
+                   AND m.invoice_date BETWEEN %(start)s AND %(date)s
+                   AND l.display_type = 'product'
+                 GROUP BY m.commercial_partner_id
+                """,
+                start=start,
+                date=date,
+                cid=cid,
+            )
+            orders = SQL(
+                """
+                SELECT sp.commercial_partner_id AS pid, COUNT(*) AS open_orders
+                  FROM sale_order so
+                  JOIN res_partner sp ON sp.id = so.partner_id
+                 WHERE so.company_id = %(cid)s AND so.state = 'sale'
+                   AND so.date_order >= %(start)s AND so.date_order < %(end)s
+                 GROUP BY sp.commercial_partner_id
+                """,
+                start=start,
+                end=fields.Date.add(date, days=1),
+                cid=cid,
+            )
+        only = (
+            SQL("AND p.id = ANY(%s)", list(partners.commercial_partner_id.ids))
+            if partners
+            else SQL()
+        )
+        return SQL(
+            """
+            WITH facts AS (%(facts)s), items AS (%(items)s), orders AS (%(orders)s)
+            SELECT p.id,
+                   COALESCE(f.freq, 0),
+                   f.last_date,
+                   COALESCE(f.monetary, 0),
+                   COALESCE(i.items, 0),
+                   f.first_date,
+                   COALESCE(f.before, 0),
+                   COALESCE(o.open_orders, 0),
+                   (p.relation_tier_id ->> %(key)s)::int,
+                   p.relation_status ->> %(key)s,
+                   p.rfm_evaluated_at ->> %(key)s,
+                   COALESCE((p.relation_blocked ->> %(key)s)::boolean, false)
+              FROM res_partner p
+              LEFT JOIN facts f ON f.pid = p.id
+              LEFT JOIN items i ON i.pid = p.id
+              LEFT JOIN orders o ON o.pid = p.id
+             WHERE p.id = p.commercial_partner_id
+               AND p.active
+               AND (p.company_id IS NULL OR p.company_id = %(cid)s)
+               AND (p.customer_rank > 0 OR f.pid IS NOT NULL OR o.pid IS NOT NULL
+                    OR p.relation_status ->> %(key)s IS NOT NULL)
+               %(only)s
+             ORDER BY p.id
+            """,
+            facts=facts,
+            items=items,
+            orders=orders,
+            key=key,
+            cid=cid,
+            only=only,
+        )
+
+    def _score_row(self, row, scoring, start, date, to_cny, tier_ids, now):
+        (
+            pid,
+            freq,
+            last_date,
+            monetary,
+            items,
+            first_date,
+            before,
+            open_orders,
+            old_tier,
+            old_status,
+            old_eval,
+            blocked,
+        ) = row
+        monetary = float(monetary)
+        avg = monetary / freq if freq else 0.0
+        recency = (date - last_date).days if last_date else None
+        result = rfm.evaluate(scoring, recency, freq, monetary * to_cny, avg * to_cny)
+        previous = datetime.fromisoformat(old_eval).date() if old_eval else None
+        status = rfm.customer_status(
+            blocked=blocked,
+            invoices_in_window=freq,
+            invoices_before_window=before,
+            orders_in_window=open_orders,
+            first_invoice_date=first_date,
+            window_start=start,
+            previous_evaluation=previous,
+        )
+        tier_id = tier_ids.get(result.tier) if result else None
+        r, f, m, score = (
+            (result.r, result.f, result.m, result.score) if result else (0, 0, 0, 0)
+        )
+        value = (
+            pid, recency, freq, round(monetary, 2), round(avg, 2), float(items),
+            r, f, m, score, tier_id, status, now,
+        )  # fmt: skip
+        change = None
+        if tier_id != old_tier or status != old_status:
+            change = {
+                "partner_id": pid,
+                "old_tier_id": old_tier,
+                "new_tier_id": tier_id,
+                "old_status": old_status,
+                "new_status": status,
+                "r_score": r,
+                "f_score": f,
+                "m_score": m,
+                "score": score,
+            }
+        return value, change
+
+    def _write(self, company, values):
+        """Write one batch of scores in one UPDATE of the jsonb columns."""
+        if not values:
+            return
+        key = str(company.id)
+        columns = SQL(", ").join(
+            # A null is no value: drop the company's key (Odoo's reads cast
+            # the stored value and cannot cast a JSON null).
+            SQL(
+                "%(col)s = (COALESCE(p.%(col)s, '{}'::jsonb) - %(key)s) "
+                "|| jsonb_strip_nulls(jsonb_build_object(%(key)s, v.%(col)s))",
+                col=SQL.identifier(name),
+                key=key,
+            )
+            for name in WRITTEN
+        )
+        rows = SQL(", ").join(
+            SQL(
+                "(%s::int, %s::int, %s::int, %s::float, %s::float, %s::float, "
+                "%s::int, %s::int, %s::int, %s::int, %s::int, %s::varchar, "
+                "%s::varchar)",
+                *value,
+            )
+            for value in values
+        )
+        names = SQL(", ").join(SQL.identifier(n) for n in ("id", *WRITTEN))
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_partner p SET %s FROM (VALUES %s) AS v(%s) "
+                "WHERE p.id = v.id",
+                columns,
+                rows,
+                names,
+            )
+        )
+
+    def _record_changes(self, company, changes, trigger, stamp, tiers):
+        """Insert one batch of tier history in one statement; return the ids
+        of the warnings (seed 004: 中高端客户预警)."""
+        if not changes:
+            return []
+        rank = {t.id: t.score_min for t in tiers}
+        code = {t.id: t.code for t in tiers}
+        rows = []
+        for change in changes:
+            old, new = change["old_tier_id"], change["new_tier_id"]
+            if old and (not new or rank[new] < rank[old]):
+                movement = "down"
+            elif new and (not old or rank[new] > rank[old]):
+                movement = "up"
+            else:
+                movement = "same"
+            reason = None
+            if movement == "down":
+                reason = self.env._(
+                    "Tier down from %(old)s to %(new)s",
+                    old=code[old],
+                    new=code.get(new, "-"),
+                )
+            if (
+                code.get(old) in WARNED_TIERS
+                and change["new_status"] == rfm.STATUS_DORMANT
+            ):
+                reason = self.env._("%(tier)s customer turned dormant", tier=code[old])
+            values = (
+                change["partner_id"], company.id, stamp,
+                change["old_tier_id"], change["new_tier_id"],
+                change["old_status"], change["new_status"],
+                change["r_score"], change["f_score"], change["m_score"],
+                change["score"], trigger, movement, bool(reason), reason,
+                self.env.uid, stamp, self.env.uid, stamp,
+            )  # fmt: skip
+            rows.append(
+                SQL(
+                    "(%s, %s, %s::timestamp, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+                    "%s, %s, %s, %s, %s::timestamp, %s, %s::timestamp)",
+                    *values,
+                )
+            )
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO crm_relation_tier_history
+                    (partner_id, company_id, date, old_tier_id, new_tier_id,
+                     old_status, new_status, r_score, f_score, m_score, score,
+                     trigger, movement, is_warning, warning_reason,
+                     create_uid, create_date, write_uid, write_date)
+                VALUES %s
+                RETURNING id, is_warning
+                """,
+                SQL(", ").join(rows),
+            )
+        )
+        return [row_id for row_id, warning in self.env.cr.fetchall() if warning]
+
+    def _warn_account_managers(self, warnings):
+        if not warnings:
+            return
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        model = self.env["ir.model"]._get_id("res.partner")
+        self.env["mail.activity"].sudo().create(
+            [
+                {
+                    "res_model_id": model,
+                    "res_id": entry.partner_id.id,
+                    "activity_type_id": todo.id,
+                    "summary": self.env._("At-risk customer: %s", entry.warning_reason),
+                    "user_id": (entry.partner_id.user_id or self.env.user).id,
+                    "date_deadline": fields.Date.context_today(self),
+                }
+                for entry in warnings
+            ]
+        )

@@ -1,0 +1,61 @@
+# Copyright 2026 crm_relation developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..domain import rfm
+
+
+class CrmRelationTier(models.Model):
+    """A customer tier: the range of RFM scores it covers (seed 003)."""
+
+    _name = "crm.relation.tier"
+    _description = "Customer Tier"
+    _order = "score_min desc"
+
+    code = fields.Char(required=True, size=4)
+    name = fields.Char(required=True, translate=True)
+    score_min = fields.Integer("Lowest Score", required=True)
+    score_max = fields.Integer("Highest Score", required=True)
+    color = fields.Integer()
+    active = fields.Boolean(default=True)
+    partner_count = fields.Integer(compute="_compute_partner_count")
+
+    _code_unique = models.Constraint("UNIQUE(code)", "A tier code must be unique.")
+
+    @api.depends("code")
+    def _compute_display_name(self):
+        for tier in self:
+            tier.display_name = f"{tier.code} · {tier.name}" if tier.code else tier.name
+
+    def _compute_partner_count(self):
+        counts = dict(
+            self.env["res.partner"]._read_group(
+                [("relation_tier_id", "in", self.ids)],
+                ["relation_tier_id"],
+                ["__count"],
+            )
+        )
+        for tier in self:
+            tier.partner_count = counts.get(tier, 0)
+
+    @api.constrains("score_min", "score_max", "active")
+    def _check_ranges(self):
+        tiers = self.search([])  # pylint: disable=no-search-all
+        try:
+            rfm.validate_tiers(
+                [rfm.Tier(t.code, t.score_min, t.score_max) for t in tiers]
+            )
+        except rfm.BandError as exc:
+            raise ValidationError(
+                self.env._("Invalid tier ranges: %(reason)s", reason=exc)
+            ) from exc
+
+    def _domain_tiers(self):
+        """All active tiers as the scoring module sees them."""
+        return tuple(
+            rfm.Tier(t.code, t.score_min, t.score_max)
+            for t in self.search([]).sorted(  # pylint: disable=no-search-all
+                "score_min", reverse=True
+            )
+        )

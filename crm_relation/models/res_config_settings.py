@@ -1,0 +1,24 @@
+# Copyright 2026 crm_relation developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    rfm_window_days = fields.Integer(
+        related="company_id.rfm_window_days", readonly=False
+    )
+    rfm_weight_recency = fields.Integer(
+        related="company_id.rfm_weight_recency", readonly=False
+    )
+    rfm_weight_frequency = fields.Integer(
+        related="company_id.rfm_weight_frequency", readonly=False
+    )
+    rfm_weight_monetary = fields.Integer(
+        related="company_id.rfm_weight_monetary", readonly=False
+    )
+    rfm_monetary_basis = fields.Selection(
+        related="company_id.rfm_monetary_basis", readonly=False
+    )
+    rfm_source = fields.Selection(related="company_id.rfm_source", readonly=False)

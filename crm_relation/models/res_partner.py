@@ -1,0 +1,101 @@
+# Copyright 2026 crm_relation developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+RELATION_STATUSES = [
+    ("prospect", "Prospect"),
+    ("new", "New"),
+    ("active", "Active"),
+    ("no_sale", "No Sale"),
+    ("dormant", "Dormant"),
+    ("blocked", "Blocked"),
+]
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # Company-dependent: a customer buying from two companies is scored in
+    # each; the form shows the current company's figures.
+    rfm_recency_days = fields.Integer(
+        "Days Since Last Purchase", company_dependent=True, readonly=True
+    )
+    rfm_frequency = fields.Integer(
+        "Purchases in Window", company_dependent=True, readonly=True
+    )
+    rfm_monetary = fields.Float(
+        "Amount in Window",
+        company_dependent=True,
+        readonly=True,
+        digits="Account",
+        help="Untaxed, net of credit notes, in the company currency.",
+    )
+    rfm_avg_order = fields.Float(
+        "Average Order Value",
+        company_dependent=True,
+        readonly=True,
+        digits="Account",
+    )
+    rfm_item_count = fields.Float(
+        "Items in Window",
+        company_dependent=True,
+        readonly=True,
+        digits="Product Unit",
+    )
+    rfm_r_score = fields.Integer("R Score", company_dependent=True, readonly=True)
+    rfm_f_score = fields.Integer("F Score", company_dependent=True, readonly=True)
+    rfm_m_score = fields.Integer("M Score", company_dependent=True, readonly=True)
+    rfm_score = fields.Integer("RFM Score", company_dependent=True, readonly=True)
+    relation_tier_id = fields.Many2one(
+        "crm.relation.tier", "Tier", company_dependent=True, readonly=True
+    )
+    relation_status = fields.Selection(
+        RELATION_STATUSES, "Customer Status", company_dependent=True, readonly=True
+    )
+    rfm_evaluated_at = fields.Datetime(
+        "Evaluated On", company_dependent=True, readonly=True
+    )
+    relation_blocked = fields.Boolean(
+        "Blocked", company_dependent=True, readonly=True, copy=False
+    )
+    relation_block_reason = fields.Text(
+        "Block Reason", company_dependent=True, readonly=True, copy=False
+    )
+    relation_tier_history_ids = fields.One2many(
+        "crm.relation.tier.history", "partner_id", "Tier History"
+    )
+
+    def action_evaluate_rfm(self):
+        """Re-evaluate these customers now (button, and XML-RPC for managers).
+
+        With no record, evaluates every customer of the current company.
+        """
+        if not self.env.user.has_group("crm_relation.group_crm_relation_manager"):
+            raise AccessError(
+                self.env._("Only customer managers may re-evaluate customers.")
+            )
+        engine = self.env["crm.relation.rfm.engine"].sudo()
+        result = engine.evaluate(
+            self.env.company, partners=self or None, trigger="manual"
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "%(count)s customer(s) evaluated, %(changed)s changed.",
+                    count=result["evaluated"],
+                    changed=result["changed"],
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    @api.model
+    def _cron_evaluate_rfm(self):
+        engine = self.env["crm.relation.rfm.engine"].sudo()
+        companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
+        for company in companies:
+            engine.evaluate(company, trigger="scheduled")
