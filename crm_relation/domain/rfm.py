@@ -8,6 +8,7 @@ window of one year, scores 1..5 per dimension, ``score = 1R + 3F + 4M`` and
 the tiers P 36-40, G 26-35, S 17-25, B <= 16.
 """
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -48,9 +49,6 @@ class Band:
     upper: Decimal | None
     score: int
 
-    def contains(self, value):
-        return value >= self.lower and (self.upper is None or value < self.upper)
-
 
 def _dec(value):
     return value if isinstance(value, Decimal) else Decimal(str(value))
@@ -76,6 +74,9 @@ class BandTable:
             )
         )
         self.validate()
+        self._lowers = [float(b.lower) for b in self.bands]
+        self._uppers = [None if b.upper is None else float(b.upper) for b in self.bands]
+        self._scores = [b.score for b in self.bands]
 
     def validate(self):
         if not self.bands:
@@ -128,11 +129,14 @@ class BandTable:
         return cls(name, [(t, u, s) for (t, s), u in zip(rows, uppers, strict=True)])
 
     def score(self, value):
-        value = _dec(value)
-        for band in self.bands:
-            if band.contains(value):
-                return band.score
-        return None
+        # Bisect on float bounds: called for every customer of a company.
+        pos = bisect_right(self._lowers, float(value)) - 1
+        if pos < 0:
+            return None
+        upper = self._uppers[pos]
+        if upper is not None and float(value) >= upper:
+            return None
+        return self._scores[pos]
 
 
 # Recency in days since the last purchase: <=1 month 5, <=3 months 4,

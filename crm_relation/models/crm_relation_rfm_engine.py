@@ -1,5 +1,6 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import io
 import logging
 from datetime import datetime, time
 
@@ -28,13 +29,29 @@ WRITTEN = (
 WARNED_TIERS = ("P", "G")
 
 
+def _copy_text(value):
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    return (
+        str(value)
+        .replace("\\", "\\\\")
+        .replace("\t", "\\t")
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+    )
+
+
 class CrmRelationRfmEngine(models.AbstractModel):
     """Set-based RFM evaluation of a company's whole customer population.
 
     One SQL statement aggregates every customer's figures (posted invoices
     net of credit notes, or confirmed orders); its rows are streamed from a
-    server-side cursor, scored by ``domain.rfm`` and written back in batches
-    of ``BATCH`` with one UPDATE each. Memory stays bounded by the batch.
+    server-side cursor ``BATCH`` at a time, scored by ``domain.rfm`` and
+    COPYed into temporary tables; one UPDATE of res.partner and one INSERT
+    of history then apply them. Python memory stays bounded by the batch.
     """
 
     _name = "crm.relation.rfm.engine"
@@ -68,7 +85,8 @@ class CrmRelationRfmEngine(models.AbstractModel):
         stamp = fields.Datetime.to_string(now)
         self.env.flush_all()
         query = self._facts_query(company, start, date, partners)
-        evaluated, changed, warning_ids = 0, 0, []
+        self._create_staging()
+        evaluated = changed = 0
         cursor = self.env.cr._cnx.cursor(name="crm_relation_rfm")
         try:
             cursor.itersize = self.BATCH
@@ -82,14 +100,18 @@ class CrmRelationRfmEngine(models.AbstractModel):
                     values.append(value)
                     if change:
                         changes.append(change)
-                self._write(company, values)
-                warning_ids += self._record_changes(
-                    company, changes, trigger, stamp, tiers
+                self._copy("crm_rfm_values", ("id", *WRITTEN), values)
+                self._copy(
+                    "crm_rfm_history",
+                    self.HISTORY_COLUMNS,
+                    self._history_rows(company, changes, trigger, stamp, tiers),
                 )
                 evaluated += len(values)
                 changed += len(changes)
         finally:
             cursor.close()
+        self._write(company)
+        warning_ids = self._insert_history()
         self.env["res.partner"].invalidate_model(list(WRITTEN))
         self.env["crm.relation.tier.history"].invalidate_model()
         self._warn_account_managers(
@@ -300,12 +322,52 @@ class CrmRelationRfmEngine(models.AbstractModel):
             }
         return value, change
 
-    def _write(self, company, values):
-        """Write one batch of scores in one UPDATE of the jsonb columns."""
-        if not values:
+    # Staging: each batch is COPYed into temporary tables, then one UPDATE
+    # and one INSERT apply the whole evaluation (no per-row statements).
+    HISTORY_COLUMNS = (
+        "partner_id", "company_id", "date", "old_tier_id", "new_tier_id",
+        "old_status", "new_status", "r_score", "f_score", "m_score", "score",
+        "trigger", "movement", "is_warning", "warning_reason",
+        "create_uid", "create_date", "write_uid", "write_date",
+    )  # fmt: skip
+
+    def _create_staging(self):
+        """Temporary tables, dropped at the end of the transaction."""
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE TEMP TABLE IF NOT EXISTS crm_rfm_values (
+                    id int, rfm_recency_days int, rfm_frequency int,
+                    rfm_monetary float, rfm_avg_order float, rfm_item_count float,
+                    rfm_r_score int, rfm_f_score int, rfm_m_score int,
+                    rfm_score int, relation_tier_id int, relation_status varchar,
+                    rfm_evaluated_at varchar
+                ) ON COMMIT DROP;
+                CREATE TEMP TABLE IF NOT EXISTS crm_rfm_history ON COMMIT DROP AS
+                    SELECT %s FROM crm_relation_tier_history WITH NO DATA;
+                TRUNCATE crm_rfm_values, crm_rfm_history;
+                """,
+                SQL(", ").join(SQL.identifier(c) for c in self.HISTORY_COLUMNS),
+            )
+        )
+
+    def _copy(self, table, columns, rows):
+        """COPY ``rows`` (tuples of ``columns``) into the staging ``table``."""
+        if not rows:
             return
+        buffer = io.StringIO()
+        for row in rows:
+            buffer.write("\t".join(_copy_text(v) for v in row))
+            buffer.write("\n")
+        buffer.seek(0)
+        self.env.cr._obj.copy_expert(
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer
+        )
+
+    def _write(self, company):
+        """Apply the staged scores in one UPDATE of the jsonb columns."""
         key = str(company.id)
-        columns = SQL(", ").join(
+        sets = SQL(", ").join(
             # A null is no value: drop the company's key (Odoo's reads cast
             # the stored value and cannot cast a JSON null).
             SQL(
@@ -316,31 +378,34 @@ class CrmRelationRfmEngine(models.AbstractModel):
             )
             for name in WRITTEN
         )
-        rows = SQL(", ").join(
-            SQL(
-                "(%s::int, %s::int, %s::int, %s::float, %s::float, %s::float, "
-                "%s::int, %s::int, %s::int, %s::int, %s::int, %s::varchar, "
-                "%s::varchar)",
-                *value,
-            )
-            for value in values
-        )
-        names = SQL(", ").join(SQL.identifier(n) for n in ("id", *WRITTEN))
         self.env.cr.execute(
             SQL(
-                "UPDATE res_partner p SET %s FROM (VALUES %s) AS v(%s) "
-                "WHERE p.id = v.id",
-                columns,
-                rows,
-                names,
+                "UPDATE res_partner p SET %s FROM crm_rfm_values v WHERE p.id = v.id",
+                sets,
             )
         )
 
-    def _record_changes(self, company, changes, trigger, stamp, tiers):
-        """Insert one batch of tier history in one statement; return the ids
-        of the warnings (seed 004: 中高端客户预警)."""
-        if not changes:
-            return []
+    def _insert_history(self):
+        """Insert the staged history; return the ids of the warnings."""
+        columns = SQL(", ").join(SQL.identifier(c) for c in self.HISTORY_COLUMNS)
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH inserted AS (
+                    INSERT INTO crm_relation_tier_history (%(columns)s)
+                    SELECT %(columns)s FROM crm_rfm_history
+                    RETURNING id, is_warning
+                )
+                SELECT id FROM inserted WHERE is_warning
+                """,
+                columns=columns,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _history_rows(self, company, changes, trigger, stamp, tiers):
+        """History rows of one batch's changes, flagging the warnings
+        (seed 004: 中高端客户预警)."""
         rank = {t.id: t.score_min for t in tiers}
         code = {t.id: t.code for t in tiers}
         rows = []
@@ -364,36 +429,17 @@ class CrmRelationRfmEngine(models.AbstractModel):
                 and change["new_status"] == rfm.STATUS_DORMANT
             ):
                 reason = self.env._("%(tier)s customer turned dormant", tier=code[old])
-            values = (
-                change["partner_id"], company.id, stamp,
-                change["old_tier_id"], change["new_tier_id"],
-                change["old_status"], change["new_status"],
-                change["r_score"], change["f_score"], change["m_score"],
-                change["score"], trigger, movement, bool(reason), reason,
-                self.env.uid, stamp, self.env.uid, stamp,
-            )  # fmt: skip
             rows.append(
-                SQL(
-                    "(%s, %s, %s::timestamp, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-                    "%s, %s, %s, %s, %s::timestamp, %s, %s::timestamp)",
-                    *values,
+                (
+                    change["partner_id"], company.id, stamp,
+                    change["old_tier_id"], change["new_tier_id"],
+                    change["old_status"], change["new_status"],
+                    change["r_score"], change["f_score"], change["m_score"],
+                    change["score"], trigger, movement, bool(reason), reason,
+                    self.env.uid, stamp, self.env.uid, stamp,
                 )
-            )
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO crm_relation_tier_history
-                    (partner_id, company_id, date, old_tier_id, new_tier_id,
-                     old_status, new_status, r_score, f_score, m_score, score,
-                     trigger, movement, is_warning, warning_reason,
-                     create_uid, create_date, write_uid, write_date)
-                VALUES %s
-                RETURNING id, is_warning
-                """,
-                SQL(", ").join(rows),
-            )
-        )
-        return [row_id for row_id, warning in self.env.cr.fetchall() if warning]
+            )  # fmt: skip
+        return rows
 
     def _warn_account_managers(self, warnings):
         if not warnings:

@@ -432,3 +432,5 @@ class TestRfm(AccountTestInvoicingCommon):
             .search([("partner_id", "=", partner.id)])
         )
         self.assertFalse(visible)
+        bands = self.env["crm.relation.rfm.band"].with_user(self.manager).search([])
+        self.assertEqual(bands.company_id, self.company)

@@ -118,3 +118,14 @@ class TestSecurity(TransactionCase):
         self.order.with_user(user).read(["name"])
         with self.assertRaises(AccessError):
             self.order.with_user(user).write({"note": "changed"})
+
+    def test_outsider_reads_nothing_of_the_addon(self):
+        outsider = self.users["outsider"]
+        for model in (
+            "crm.relation.tier",
+            "crm.relation.rfm.band",
+            "crm.relation.tier.history",
+            "crm.relation.block.wizard",
+        ):
+            with self.subTest(model=model), self.assertRaises(AccessError):
+                self.env[model].with_user(outsider).search_count([])
