@@ -217,6 +217,16 @@ def group_ids(addon):
     return ids
 
 
+def _check_ref(addon_name, kind, ref, known):
+    """A problem with an xmlid of the access CSV, or None."""
+    module, _, local = ref.rpartition(".")
+    if module in ("", addon_name):
+        return None if local in known else f"unknown {kind} {ref}"
+    if module not in REACHABLE_MODULES:
+        return f"{kind} {ref} of a non-dependency"
+    return None
+
+
 def check_access_csv(addon):
     addon = Path(addon)
     problems = []
@@ -239,24 +249,15 @@ def check_access_csv(addon):
                 if xmlid in seen:
                     problems.append(f"{rel}:{lineno}: duplicate id {xmlid}")
                 seen.add(xmlid)
-                module, _, local = model.rpartition(".")
-                if module in ("", addon.name):
-                    if local not in models:
-                        problems.append(f"{rel}:{lineno}: unknown model {model}")
-                elif module not in REACHABLE_MODULES:
-                    problems.append(
-                        f"{rel}:{lineno}: model {model} of a non-dependency"
-                    )
-                module, _, local = group.rpartition(".")
                 if not group:
                     problems.append(f"{rel}:{lineno}: no group (access for everyone)")
-                elif module in ("", addon.name):
-                    if local not in groups:
-                        problems.append(f"{rel}:{lineno}: unknown group {group}")
-                elif module not in REACHABLE_MODULES:
-                    problems.append(
-                        f"{rel}:{lineno}: group {group} of a non-dependency"
-                    )
+                for kind, ref, known in (
+                    ("model", model, models),
+                    ("group", group, groups),
+                ):
+                    problem = _check_ref(addon.name, kind, ref, known)
+                    if ref and problem:
+                        problems.append(f"{rel}:{lineno}: {problem}")
                 for perm in row[4:]:
                     if perm not in ("0", "1"):
                         problems.append(f"{rel}:{lineno}: permission {perm!r} not 0/1")

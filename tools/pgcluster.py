@@ -64,6 +64,42 @@ def _as_postgres(cmd):
     return cmd
 
 
+def _bindir():
+    bindir = find_bindir()
+    if not bindir:
+        raise RuntimeError(
+            "PostgreSQL server binaries (initdb, pg_ctl) not found: "
+            "install the Debian package 'postgresql'."
+        )
+    return bindir
+
+
+def _own_root(root):
+    """The cluster's directory, owned by whoever runs the server."""
+    os.makedirs(root, exist_ok=True)
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+
+
+def _initdb(bindir, datadir):
+    subprocess.run(
+        _as_postgres([os.path.join(bindir, "initdb"), "-D", datadir, "-U", "odoo",
+                      "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def _pg_start(bindir, datadir, options):
+    root = os.path.dirname(datadir)
+    subprocess.run(
+        _as_postgres([os.path.join(bindir, "pg_ctl"), "-D", datadir, "-o", options,
+                      "-l", os.path.join(root, "server.log"), "-w", "start"]),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
 def start():
     if os.environ.get("CRM_TEST_DB_HOST"):
         return Cluster(
@@ -72,55 +108,18 @@ def start():
             user=os.environ.get("CRM_TEST_DB_USER", "odoo"),
             password=os.environ.get("CRM_TEST_DB_PASSWORD", ""),
         )
-    bindir = find_bindir()
-    if not bindir:
-        raise RuntimeError(
-            "PostgreSQL server binaries (initdb, pg_ctl) not found: "
-            "install the Debian package 'postgresql'."
-        )
+    bindir = _bindir()
     root = tempfile.mkdtemp(prefix="crm_relation_pg_")
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
+    _own_root(root)
     datadir = os.path.join(root, "data")
     port = free_port()
-    subprocess.run(
-        _as_postgres(
-            [
-                os.path.join(bindir, "initdb"),
-                "-D",
-                datadir,
-                "-U",
-                "odoo",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--locale=C.UTF-8",
-            ]
-        ),
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    _initdb(bindir, datadir)
     # Durability is not wanted in a throw-away cluster; speed is.
-    options = (
+    _pg_start(
+        bindir,
+        datadir,
         f"-p {port} -k {root} -c listen_addresses=127.0.0.1 "
-        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-    )
-    subprocess.run(
-        _as_postgres(
-            [
-                os.path.join(bindir, "pg_ctl"),
-                "-D",
-                datadir,
-                "-o",
-                options,
-                "-l",
-                os.path.join(root, "server.log"),
-                "-w",
-                "start",
-            ]
-        ),
-        check=True,
-        stdout=subprocess.DEVNULL,
+        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
     )
     cluster = Cluster("127.0.0.1", port, "odoo", datadir=datadir, bindir=bindir)
     _wait(cluster)
@@ -165,34 +164,11 @@ def start_persistent(root, port):
 
     Created on first use, started if it is not running; never removed.
     """
-    bindir = find_bindir()
-    if not bindir:
-        raise RuntimeError(
-            "PostgreSQL server binaries (initdb, pg_ctl) not found: "
-            "install the Debian package 'postgresql'."
-        )
+    bindir = _bindir()
     datadir = os.path.join(root, "data")
-    os.makedirs(root, exist_ok=True)
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
+    _own_root(root)
     if not os.path.exists(os.path.join(datadir, "PG_VERSION")):
-        subprocess.run(
-            _as_postgres(
-                [
-                    os.path.join(bindir, "initdb"),
-                    "-D",
-                    datadir,
-                    "-U",
-                    "odoo",
-                    "--auth=trust",
-                    "-E",
-                    "UTF8",
-                    "--locale=C.UTF-8",
-                ]
-            ),
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        _initdb(bindir, datadir)
     status = subprocess.run(
         _as_postgres([os.path.join(bindir, "pg_ctl"), "-D", datadir, "status"]),
         check=False,
@@ -200,23 +176,7 @@ def start_persistent(root, port):
         stderr=subprocess.DEVNULL,
     )
     if status.returncode != 0:
-        subprocess.run(
-            _as_postgres(
-                [
-                    os.path.join(bindir, "pg_ctl"),
-                    "-D",
-                    datadir,
-                    "-o",
-                    f"-p {port} -k {root} -c listen_addresses=127.0.0.1",
-                    "-l",
-                    os.path.join(root, "server.log"),
-                    "-w",
-                    "start",
-                ]
-            ),
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        _pg_start(bindir, datadir, f"-p {port} -k {root} -c listen_addresses=127.0.0.1")
     cluster = Cluster("127.0.0.1", port, "odoo", bindir=bindir)
     _wait(cluster)
     return cluster

@@ -39,24 +39,23 @@ class TestRfm(AccountTestInvoicingCommon):
             "crm_relation.group_crm_relation_manager"
         ) + cls.env.ref("sales_team.group_sale_manager")
         cls.engine = cls.env["crm.relation.rfm.engine"]
-        cls.manager = new_test_user(
-            cls.env,
+        cls.manager = cls._company_user(
             "t_rfm_manager",
-            groups="crm_relation.group_crm_relation_manager,account.group_account_invoice",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
+            "crm_relation.group_crm_relation_manager,account.group_account_invoice",
         )
-        cls.user = new_test_user(
-            cls.env,
-            "t_rfm_user",
-            groups="crm_relation.group_crm_relation_user",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
+        cls.user = cls._company_user(
+            "t_rfm_user", "crm_relation.group_crm_relation_user"
         )
-        cls.auditor = new_test_user(
+        cls.auditor = cls._company_user(
+            "t_rfm_auditor", "crm_relation.group_crm_relation_auditor"
+        )
+
+    @classmethod
+    def _company_user(cls, login, groups):
+        return new_test_user(
             cls.env,
-            "t_rfm_auditor",
-            groups="crm_relation.group_crm_relation_auditor",
+            login,
+            groups=groups,
             company_id=cls.company.id,
             company_ids=[Command.set(cls.company.ids)],
         )
