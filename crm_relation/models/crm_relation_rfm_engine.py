@@ -270,7 +270,7 @@ class CrmRelationRfmEngine(models.AbstractModel):
             only=only,
         )
 
-    def _score_row(self, row, scoring, start, date, to_cny, tier_ids, now):
+    def _score_row(self, row, scoring, start, date, to_cny, tier_ids, stamp):
         (
             pid,
             freq,
@@ -305,7 +305,7 @@ class CrmRelationRfmEngine(models.AbstractModel):
         )
         value = (
             pid, recency, freq, round(monetary, 2), round(avg, 2), float(items),
-            r, f, m, score, tier_id, status, now,
+            r, f, m, score, tier_id, status, stamp,
         )  # fmt: skip
         change = None
         if tier_id != old_tier or status != old_status:
