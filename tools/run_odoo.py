@@ -24,8 +24,8 @@ The run command needs, on this machine:
   - Odoo 19.0 Community importable by that Python (a source checkout with
     its requirements installed and `pip install -e <checkout>`), see README
     "Prerequisites";
-  - the OCA wheel odoo-addon-helpdesk_mgmt 19.0 (installed from PyPI here
-    once Odoo is importable);
+  - the OCA wheel odoo-addon-helpdesk_mgmt 19.0 (installed from PyPI by
+    `make run` once Odoo is importable);
   - a PostgreSQL server (the Debian package `postgresql`).
 Set PYTHON=/path/to/python if Odoo lives in another interpreter."""
 
@@ -61,17 +61,13 @@ def main():
         print(NEEDED.format(python=sys.executable, reason=reason), file=sys.stderr)
         return 2
     if not helpdesk:
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "install",
-                "-q",
-                "odoo-addon-helpdesk_mgmt==19.0.*",
-            ],
-            check=True,
+        # tools/run.sh installs it; run directly, say what is missing.
+        print(
+            "OCA helpdesk_mgmt 19.0 is not installed: "
+            "pip install 'odoo-addon-helpdesk_mgmt==19.0.*' (or use make run).",
+            file=sys.stderr,
         )
+        return 2
     if os.environ.get("CRM_TEST_DB_HOST"):
         cluster = pgcluster.start()
     else:
