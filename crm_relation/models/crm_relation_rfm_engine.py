@@ -136,6 +136,8 @@ class CrmRelationRfmEngine(models.AbstractModel):
         items, first purchase, purchases before the window, orders in the
         window, old tier, old status, last evaluation, blocked)``."""
         cid = company.id
+        # Orders carry a timestamp: the window ends with the evaluation day.
+        end = fields.Date.add(date, days=1)
         key = str(cid)
         if company.rfm_source == "sale_order":
             facts = SQL(
@@ -155,7 +157,7 @@ class CrmRelationRfmEngine(models.AbstractModel):
                  GROUP BY sp.commercial_partner_id
                 """,
                 start=start,
-                end=fields.Date.add(date, days=1),
+                end=end,
                 cid=cid,
             )
             items = SQL(
@@ -171,7 +173,7 @@ class CrmRelationRfmEngine(models.AbstractModel):
                  GROUP BY sp.commercial_partner_id
                 """,
                 start=start,
-                end=fields.Date.add(date, days=1),
+                end=end,
                 cid=cid,
             )
             # Scored on orders, an order is a purchase: no "no sale" status.
@@ -227,7 +229,7 @@ class CrmRelationRfmEngine(models.AbstractModel):
                  GROUP BY sp.commercial_partner_id
                 """,
                 start=start,
-                end=fields.Date.add(date, days=1),
+                end=end,
                 cid=cid,
             )
         only = (
