@@ -57,7 +57,8 @@ class CrmRelationRfmBand(models.Model):
             company._crm_relation_band_table(dimension)
 
     def unlink(self):
-        # Check what would remain before deleting anything.
+        # Rights first, then what would remain, before deleting anything.
+        self.check_access("unlink")
         for company, dimension in {(b.company_id, b.dimension) for b in self}:
             company._crm_relation_band_table(dimension, exclude=self)
         return super().unlink()
