@@ -1,6 +1,8 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from odoo.tools import SQL
+
 # Demo records that sales orders and posted invoices refer to.
 KEPT_DEMO_MODELS = ("res.partner", "product.product", "product.template")
 
@@ -16,3 +18,6 @@ def uninstall_hook(env):
     env["ir.model.data"].search(
         [("module", "=", "crm_relation"), ("model", "in", KEPT_DEMO_MODELS)]
     ).unlink()
+    # The audit chains' heads live in a table of their own (see
+    # crm.relation.audit.init); the ORM drops only its models' tables.
+    env.cr.execute(SQL("DROP TABLE IF EXISTS crm_relation_audit_head"))

@@ -1,4 +1,7 @@
 from . import crm_relation_demo
+from . import crm_relation_audit
+from . import crm_relation_review_policy
+from . import crm_relation_review_mixin
 from . import res_partner
 from . import crm_relation_tier
 from . import crm_relation_rfm_band
@@ -7,3 +10,5 @@ from . import res_company
 from . import res_config_settings
 from . import crm_relation_rfm_engine
 from . import sale_order
+from . import res_partner_bank
+from . import helpdesk_ticket

@@ -1,6 +1,5 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import io
 import logging
 from datetime import datetime, time
 
@@ -8,6 +7,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..domain import rfm
+from .sql_copy import copy_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -27,21 +27,6 @@ WRITTEN = (
     "rfm_evaluated_at",
 )
 WARNED_TIERS = ("P", "G")
-
-
-def _copy_text(value):
-    """One value in PostgreSQL's COPY text format."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    return (
-        str(value)
-        .replace("\\", "\\\\")
-        .replace("\t", "\\t")
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-    )
 
 
 class CrmRelationRfmEngine(models.AbstractModel):
@@ -100,8 +85,9 @@ class CrmRelationRfmEngine(models.AbstractModel):
                     values.append(value)
                     if change:
                         changes.append(change)
-                self._copy("crm_rfm_values", ("id", *WRITTEN), values)
-                self._copy(
+                copy_rows(self.env.cr, "crm_rfm_values", ("id", *WRITTEN), values)
+                copy_rows(
+                    self.env.cr,
                     "crm_rfm_history",
                     self.HISTORY_COLUMNS,
                     self._history_rows(company, changes, trigger, stamp, tiers),
@@ -112,6 +98,7 @@ class CrmRelationRfmEngine(models.AbstractModel):
             cursor.close()
         self._write(company)
         warning_ids = self._insert_history()
+        self._audit_changes(company, trigger, tiers)
         self.env["res.partner"].invalidate_model(list(WRITTEN))
         self.env["crm.relation.tier.history"].invalidate_model()
         self._warn_account_managers(
@@ -353,19 +340,6 @@ class CrmRelationRfmEngine(models.AbstractModel):
             )
         )
 
-    def _copy(self, table, columns, rows):
-        """COPY ``rows`` (tuples of ``columns``) into the staging ``table``."""
-        if not rows:
-            return
-        buffer = io.StringIO()
-        for row in rows:
-            buffer.write("\t".join(_copy_text(v) for v in row))
-            buffer.write("\n")
-        buffer.seek(0)
-        self.env.cr._obj.copy_expert(
-            f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer
-        )
-
     def _write(self, company):
         """Apply the staged scores in one UPDATE of the jsonb columns."""
         key = str(company.id)
@@ -404,6 +378,36 @@ class CrmRelationRfmEngine(models.AbstractModel):
             )
         )
         return [row[0] for row in self.env.cr.fetchall()]
+
+    def _audit_changes(self, company, trigger, tiers):
+        """Append each staged tier and status change to the audit trail,
+        streamed from the staging table."""
+        label = {t.id: f"{t.display_name} [{t.id}]" for t in tiers}
+        cursor = self.env.cr._cnx.cursor(name="crm_relation_rfm_audit")
+
+        def entries():
+            for pid, old_tier, new_tier, old_status, new_status in cursor:
+                if old_tier != new_tier:
+                    yield (
+                        "res.partner", pid, "relation_tier_id",
+                        label.get(old_tier), label.get(new_tier),
+                    )  # fmt: skip
+                if old_status != new_status:
+                    yield (
+                        "res.partner", pid, "relation_status", old_status, new_status
+                    )  # fmt: skip
+
+        try:
+            cursor.itersize = self.BATCH
+            cursor.execute(
+                "SELECT partner_id, old_tier_id, new_tier_id, old_status, new_status"
+                " FROM crm_rfm_history ORDER BY partner_id"
+            )
+            self.env["crm.relation.audit"].sudo()._append(
+                company, entries(), cause=trigger
+            )
+        finally:
+            cursor.close()
 
     def _history_rows(self, company, changes, trigger, stamp, tiers):
         """History rows of one batch's changes, flagging the warnings

@@ -33,6 +33,12 @@ class ResCompany(models.Model):
         required=True,
     )
     rfm_last_evaluation = fields.Datetime("Last RFM Evaluation", readonly=True)
+    crm_relation_review_new_customers = fields.Boolean(
+        "New Customers Need a Manager's Review",
+        help="Confirming a sale order for a new customer (never bought, or "
+        "not yet evaluated) is refused until a customer manager has reviewed "
+        "the customer.",
+    )
 
     _rfm_window_positive = models.Constraint(
         "CHECK(rfm_window_days > 0)", "The evaluation window must be at least a day."

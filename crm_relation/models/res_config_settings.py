@@ -22,3 +22,6 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.rfm_monetary_basis", readonly=False
     )
     rfm_source = fields.Selection(related="company_id.rfm_source", readonly=False)
+    crm_relation_review_new_customers = fields.Boolean(
+        related="company_id.crm_relation_review_new_customers", readonly=False
+    )

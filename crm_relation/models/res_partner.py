@@ -11,10 +11,24 @@ RELATION_STATUSES = [
     ("dormant", "Dormant"),
     ("blocked", "Blocked"),
 ]
+# Credit-critical partner data the audit trail follows (bank accounts: see
+# res_partner_bank.py; tier and status: the RFM engine).
+AUDITED = (
+    "name",
+    "vat",
+    "street",
+    "street2",
+    "zip",
+    "city",
+    "state_id",
+    "country_id",
+    "relation_blocked",
+)
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "crm.relation.review.mixin"]
 
     # Company-dependent: a customer buying from two companies is scored in
     # each; the form shows the current company's figures.
@@ -65,6 +79,19 @@ class ResPartner(models.Model):
     relation_tier_history_ids = fields.One2many(
         "crm.relation.tier.history", "partner_id", "Tier History"
     )
+
+    def write(self, vals):
+        return self.env["crm.relation.audit"]._audited_write(
+            self, AUDITED, vals, super().write
+        )
+
+    def _review_clear_on_bank_change(self):
+        """A bank account of these partners was added, changed or removed."""
+        policy = self.env["crm.relation.review.policy"]
+        if "bank_ids" in policy._key_fields(self._name):
+            reviewed = self.filtered("review1_done")
+            if reviewed:
+                reviewed._review_clear(["bank_ids"])
 
     def action_evaluate_rfm(self):
         """Re-evaluate these customers now (button, and XML-RPC for managers).

@@ -3,15 +3,33 @@
 from odoo import models
 from odoo.exceptions import UserError
 
+# Statuses of a customer who has not bought yet (or not been evaluated).
+NEW_STATUSES = (False, "prospect", "new")
+
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "crm.relation.review.mixin"]
 
     def action_confirm(self):
         for order in self:
             customer = order.partner_id.commercial_partner_id.with_company(
                 order.company_id
             )
+            if (
+                order.company_id.crm_relation_review_new_customers
+                and customer.relation_status in NEW_STATUSES
+                and not customer._review_by_manager()
+            ):
+                raise UserError(
+                    self.env._(
+                        "Customer %(customer)s is new and no customer manager has "
+                        "reviewed it yet. Ask a customer manager to review the "
+                        "customer before confirming %(order)s.",
+                        customer=customer.display_name,
+                        order=order.name,
+                    )
+                )
             if customer.relation_blocked:
                 raise UserError(
                     self.env._(

@@ -1,6 +1,6 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, tagged
 
 from .common import make_role_users
@@ -126,6 +126,49 @@ class TestSecurity(TransactionCase):
             "crm.relation.rfm.band",
             "crm.relation.tier.history",
             "crm.relation.block.wizard",
+            "crm.relation.audit",
+            "crm.relation.review.policy",
         ):
             with self.subTest(model=model), self.assertRaises(AccessError):
                 self.env[model].with_user(outsider).search_count([])
+
+    def test_auditor_reads_every_addon_model_and_writes_none(self):
+        """Every model of the addon: the auditor reads, and cannot create,
+        change or delete (the audit log refuses everyone)."""
+        self.customer.write({"city": "Audit City"})  # one audit entry
+        self.env["crm.relation.rfm.engine"].evaluate(
+            self.env.company, partners=self.customer
+        )
+        auditor = self.users["auditor"]
+        # A harmless write for each model; a new model must be added here.
+        writes = {
+            "crm.relation.tier": {"name": "Renamed"},
+            "crm.relation.rfm.band": {"score": 1},
+            "crm.relation.tier.history": {"warning_reason": "x"},
+            "crm.relation.audit": {"new_value": "x"},
+            "crm.relation.review.policy": {"field_ids": []},
+        }
+        stored = self.env["ir.model"].search(
+            [("model", "=like", "crm.relation.%"), ("transient", "=", False),
+             ("abstract", "=", False)]
+        )  # fmt: skip
+        self.assertEqual(set(stored.mapped("model")), set(writes))
+        for model_name, vals in writes.items():
+            as_auditor = self.env[model_name].with_user(auditor).search([], limit=1)
+            # The log refuses everyone with a UserError; ACLs refuse the rest.
+            refused = UserError if model_name == "crm.relation.audit" else AccessError
+            with self.subTest(model=model_name):
+                self.assertTrue(as_auditor, "a record the auditor reads")
+                as_auditor.read()
+                with self.assertRaises(refused):
+                    as_auditor.write(vals)
+                with self.assertRaises(refused):
+                    as_auditor.copy()
+                with self.assertRaises(refused):
+                    as_auditor.unlink()
+        with self.assertRaises(AccessError):
+            self.env["crm.relation.block.wizard"].with_user(auditor).create(
+                {"partner_ids": [(6, 0, self.customer.ids)], "reason": "x"}
+            )
+        with self.assertRaises(AccessError):
+            self.customer.with_user(auditor).action_review_first()

@@ -1,0 +1,239 @@
+# Copyright 2026 crm_relation developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..domain import review
+
+# Only the review actions, as superuser with this context key, set stamps.
+STAMP_KEY = "crm_relation_review_stamp"
+STAMPS = (
+    "review1_done",
+    "review1_user_id",
+    "review1_date",
+    "review2_done",
+    "review2_user_id",
+    "review2_date",
+    "review_reset_reason",
+)
+# The stamps the audit trail follows.
+AUDITED_STAMPS = ("review1_done", "review1_user_id", "review2_done", "review2_user_id")
+USER_GROUP = "crm_relation.group_crm_relation_user"
+MANAGER_GROUP = "crm_relation.group_crm_relation_manager"
+
+
+class CrmRelationReviewMixin(models.AbstractModel):
+    """First and second review stamps (seed 000: 初审标记、复审标记、审核人).
+
+    A Customer Relations user gives a record its first review; a customer
+    manager other than the first reviewer gives the second. Editing one of
+    the record's key fields (``crm.relation.review.policy``) clears both and
+    says why. Registration and last-modified dates are Odoo's own
+    ``create_date`` and ``write_date``.
+    """
+
+    _name = "crm.relation.review.mixin"
+    _description = "Two-stage Review Stamps"
+
+    review1_done = fields.Boolean("First Review", readonly=True, copy=False)
+    review1_user_id = fields.Many2one(
+        "res.users", "First Reviewer", readonly=True, copy=False
+    )
+    review1_date = fields.Datetime("First Reviewed On", readonly=True, copy=False)
+    review2_done = fields.Boolean("Second Review", readonly=True, copy=False)
+    review2_user_id = fields.Many2one(
+        "res.users", "Second Reviewer", readonly=True, copy=False
+    )
+    review2_date = fields.Datetime("Second Reviewed On", readonly=True, copy=False)
+    review_state = fields.Selection(
+        [
+            ("none", "Not Reviewed"),
+            ("first", "First Review Done"),
+            ("second", "Fully Reviewed"),
+        ],
+        compute="_compute_review_state",
+        store=True,
+        string="Review",
+    )
+    review_remarks = fields.Text(copy=False)
+    review_reset_reason = fields.Char(
+        "Reviews Cleared Because", readonly=True, copy=False
+    )
+
+    @api.depends("review1_done", "review2_done")
+    def _compute_review_state(self):
+        for record in self:
+            record.review_state = (
+                "second"
+                if record.review2_done
+                else "first"
+                if record.review1_done
+                else "none"
+            )
+
+    # Stamps are not edited by hand
+
+    def _check_stamp_vals(self, vals):
+        touched = sorted(set(STAMPS) & vals.keys())
+        if touched and not (self.env.su and self.env.context.get(STAMP_KEY)):
+            raise UserError(
+                self.env._(
+                    "Review stamps (%(fields)s) are set by the First Review and "
+                    "Second Review actions, not by editing the record.",
+                    fields=", ".join(touched),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_stamp_vals(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_stamp_vals(vals)
+        keys = [
+            name
+            for name in self.env["crm.relation.review.policy"]._key_fields(self._name)
+            if name in vals
+        ]
+        reviewed = self.filtered("review1_done") if keys else self.browse()
+        if not reviewed:
+            return super().write(vals)
+        audit = self.env["crm.relation.audit"]
+        before = audit._snapshot(reviewed, keys)
+        result = super().write(vals)
+        after = audit._snapshot(reviewed, keys)
+        for record in reviewed:
+            changed = review.changed_keys(keys, before[record.id], after[record.id])
+            # Lines edited in place keep their ids: any command counts.
+            changed += [
+                name
+                for name in keys
+                if self._fields[name].type in ("one2many", "many2many")
+                and name not in changed
+            ]
+            if changed:
+                record._review_clear(changed)
+        return result
+
+    def _review_clear(self, fnames):
+        """Clear both reviews of these records because ``fnames`` changed."""
+        labels = ", ".join(
+            self._fields[f].get_description(self.env)["string"] for f in fnames
+        )
+        reason = self.env._(
+            "%(fields)s changed by %(user)s on %(date)s",
+            fields=labels,
+            user=self.env.user.name,
+            date=fields.Datetime.to_string(fields.Datetime.now()),
+        )
+        self._review_stamp(
+            {
+                "review1_done": False,
+                "review1_user_id": False,
+                "review1_date": False,
+                "review2_done": False,
+                "review2_user_id": False,
+                "review2_date": False,
+                "review_reset_reason": reason,
+            },
+            self.env._("Reviews cleared: %s", reason),
+        )
+
+    # Review actions (buttons, and server actions on a list's selection)
+
+    def action_review_first(self):
+        if not self.env.user.has_group(USER_GROUP):
+            raise AccessError(
+                self.env._("Only Customer Relations users may give a first review.")
+            )
+        self.check_access("read")
+        for record in self:
+            refusal = review.first_review_refusal(record.review1_done)
+            if refusal:
+                raise UserError(self._review_refusal_message(record, refusal))
+        self._review_stamp(
+            {
+                "review1_done": True,
+                "review1_user_id": self.env.uid,
+                "review1_date": fields.Datetime.now(),
+                "review_reset_reason": False,
+            },
+            self.env._("First review done."),
+        )
+        return True
+
+    def action_review_second(self):
+        is_manager = self.env.user.has_group(MANAGER_GROUP)
+        self.check_access("read")
+        for record in self:
+            refusal = review.second_review_refusal(
+                record.review1_done,
+                record.review2_done,
+                record.review1_user_id.id,
+                self.env.uid,
+                is_manager,
+            )
+            if refusal == review.REFUSED_NOT_MANAGER:
+                raise AccessError(
+                    self.env._("Only customer managers may give a second review.")
+                )
+            if refusal:
+                raise UserError(self._review_refusal_message(record, refusal))
+        self._review_stamp(
+            {
+                "review2_done": True,
+                "review2_user_id": self.env.uid,
+                "review2_date": fields.Datetime.now(),
+            },
+            self.env._("Second review done."),
+        )
+        return True
+
+    def _review_refusal_message(self, record, refusal):
+        messages = {
+            review.REFUSED_ALREADY_FIRST: self.env._(
+                "%(record)s already has its first review, by %(user)s.",
+                record=record.display_name,
+                user=record.review1_user_id.name,
+            ),
+            review.REFUSED_NO_FIRST: self.env._(
+                "%(record)s needs its first review before the second.",
+                record=record.display_name,
+            ),
+            review.REFUSED_ALREADY_SECOND: self.env._(
+                "%(record)s already has its second review, by %(user)s.",
+                record=record.display_name,
+                user=record.review2_user_id.name,
+            ),
+            review.REFUSED_SAME_REVIEWER: self.env._(
+                "You gave %(record)s its first review: the second review must "
+                "come from another customer manager.",
+                record=record.display_name,
+            ),
+        }
+        return messages[refusal]
+
+    def _review_stamp(self, vals, message):
+        """Write stamps as superuser, log them in the audit trail and the
+        chatter, in the user's name."""
+        audit = self.env["crm.relation.audit"]
+        before = audit._snapshot(self, AUDITED_STAMPS)
+        self.sudo().with_context(**{STAMP_KEY: True}).write(vals)
+        audit._log_changes(self, AUDITED_STAMPS, before)
+        if hasattr(self, "message_post"):
+            for record in self.sudo():
+                record.message_post(
+                    body=message,
+                    author_id=self.env.user.partner_id.id,
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_note",
+                )
+
+    def _review_by_manager(self):
+        """Whether a customer manager has reviewed this record."""
+        self.ensure_one()
+        return self.review2_done or (
+            self.review1_done and self.review1_user_id.has_group(MANAGER_GROUP)
+        )
