@@ -29,19 +29,29 @@ CONTENT = (
 )
 
 
+# Content values are text, integers or None: nothing whose text form could
+# differ between the writer and the verifier (floats, dates).
+_PLAIN = (str, int)
+
+
 def canonical(entry: Mapping) -> bytes:
     """The bytes an entry's hash covers: its content as one JSON array.
 
     A missing key is an error, not a silent ``null``: a chain written with
     one layout and checked with another must fail loudly.
     """
-    missing = [key for key in CONTENT if key not in entry]
-    if missing:
-        raise KeyError(f"audit entry lacks {', '.join(missing)}")
-    values = [entry[key] for key in CONTENT]
-    for key, value in zip(CONTENT, values, strict=True):
-        if value is not None and not isinstance(value, (str, int)):
-            raise TypeError(f"audit entry {key} must be text or integer: {value!r}")
+    try:
+        values = [entry[key] for key in CONTENT]
+    except KeyError:
+        missing = [key for key in CONTENT if key not in entry]
+        raise KeyError(f"audit entry lacks {', '.join(missing)}") from None
+    if any(v is not None and v.__class__ not in _PLAIN for v in values):
+        key, value = next(
+            (k, v)
+            for k, v in zip(CONTENT, values, strict=True)
+            if v is not None and v.__class__ not in _PLAIN
+        )
+        raise TypeError(f"audit entry {key} must be text or integer: {value!r}")
     return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode()
 
 

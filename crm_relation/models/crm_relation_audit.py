@@ -43,6 +43,8 @@ class CrmRelationAudit(models.Model):
     _description = "Customer Relations Audit Entry"
     _order = "id desc"
     _rec_name = "field_name"
+    # Who and when are part of the entry itself (user_id, logged_at).
+    _log_access = False
 
     company_id = fields.Many2one(
         "res.company", required=True, readonly=True, index=True, ondelete="restrict"
@@ -160,10 +162,7 @@ class CrmRelationAudit(models.Model):
         first = sequence
         stamp = str(cr.now().replace(microsecond=0, tzinfo=None))
         uid = self.env.uid
-        columns = (
-            *audit_chain.CONTENT, "prev_hash", "entry_hash",
-            "create_uid", "create_date", "write_uid", "write_date",
-        )  # fmt: skip
+        columns = (*audit_chain.CONTENT, "prev_hash", "entry_hash")
         batch = []
         for model, res_id, field_name, old_value, new_value in entries:
             sequence += 1
@@ -181,11 +180,8 @@ class CrmRelationAudit(models.Model):
             }
             entry_hash = audit_chain.link(prev_hash, content)
             batch.append(
-                (
-                    *(content[key] for key in audit_chain.CONTENT),
-                    prev_hash, entry_hash, uid, stamp, uid, stamp,
-                )
-            )  # fmt: skip
+                (*(content[key] for key in audit_chain.CONTENT), prev_hash, entry_hash)
+            )
             prev_hash = entry_hash
             if len(batch) >= 5000:
                 copy_rows(cr, self._table, columns, batch)
