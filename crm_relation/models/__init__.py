@@ -2,6 +2,8 @@ from . import crm_relation_demo
 from . import crm_relation_audit
 from . import crm_relation_review_policy
 from . import crm_relation_review_mixin
+from . import crm_relation_vip
+from . import crm_relation_vip_badge
 from . import res_partner
 from . import crm_relation_tier
 from . import crm_relation_rfm_band

@@ -90,6 +90,31 @@ class CrmRelationDemo(models.AbstractModel):
             }
         )
         engine.evaluate(company, partners=blocked, trigger="manual", date=today)
+        self._load_demo_vips(company, today, customers, to_company_currency)
+
+    def _load_demo_vips(self, company, today, customers, to_company_currency):
+        """The yearly VIP evaluation, then the lifecycle a year of work left:
+        the biggest customers invited, three of them registered (one card
+        about to expire), the rest candidates."""
+        # The seed's ¥10,000, in the demo company's currency.
+        company.vip_min_amount = round(to_company_currency(10000, today), 2)
+        vips = self.env["crm.relation.vip"].with_company(company)
+        vips.evaluate_candidates(date=today)
+        ours = vips.search(
+            [
+                ("company_id", "=", company.id),
+                ("state", "=", "candidate"),
+                ("partner_id", "in", [p.id for p in customers.values()]),
+            ],
+            order="qualified_amount desc, id",
+        )
+        ours[:4].action_send_invitation()
+        for record, days_ago in zip(ours[:3], (340, 30, 7), strict=False):
+            record._vip_register(
+                today - timedelta(days=days_ago),
+                self.env._("Registered from the customer's reply form."),
+            )
+        _logger.info("crm_relation demo: %d VIP candidates", len(ours))
 
     def _deliver(self, orders, specs):
         pickings = self.env["stock.picking"]

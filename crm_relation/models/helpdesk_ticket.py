@@ -5,4 +5,8 @@ from odoo import models
 
 class HelpdeskTicket(models.Model):
     _name = "helpdesk.ticket"
-    _inherit = ["helpdesk.ticket", "crm.relation.review.mixin"]
+    _inherit = [
+        "helpdesk.ticket",
+        "crm.relation.review.mixin",
+        "crm.relation.vip.badge",
+    ]

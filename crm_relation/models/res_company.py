@@ -33,6 +33,28 @@ class ResCompany(models.Model):
         required=True,
     )
     rfm_last_evaluation = fields.Datetime("Last RFM Evaluation", readonly=True)
+    vip_window_days = fields.Integer(
+        "VIP Window (days)",
+        default=365,
+        help="VIP qualification counts orders, items and amount over this "
+        "many days up to the evaluation.",
+    )
+    vip_min_orders = fields.Integer("VIP Minimum Orders", default=3)
+    vip_min_items = fields.Float(
+        "VIP Minimum Items", default=10.0, digits="Product Unit"
+    )
+    vip_min_amount = fields.Float(
+        "VIP Minimum Amount",
+        default=10000.0,
+        digits="Account",
+        help="Untaxed, net of credit notes, in the company currency.",
+    )
+    vip_reminder_days = fields.Integer(
+        "VIP Expiry Reminder (days)",
+        default=30,
+        help="The account manager is reminded this many days before a VIP "
+        "card expires.",
+    )
     crm_relation_review_new_customers = fields.Boolean(
         "New Customers Need a Manager's Review",
         help="Confirming a sale order for a new customer (never bought, or "
@@ -40,6 +62,14 @@ class ResCompany(models.Model):
         "the customer.",
     )
 
+    _vip_window_positive = models.Constraint(
+        "CHECK(vip_window_days > 0)", "The VIP window must be at least a day."
+    )
+    _vip_minimums_positive = models.Constraint(
+        "CHECK(vip_min_orders >= 0 AND vip_min_items >= 0 AND vip_min_amount >= 0"
+        " AND vip_reminder_days >= 0)",
+        "VIP minimums and the reminder cannot be negative.",
+    )
     _rfm_window_positive = models.Constraint(
         "CHECK(rfm_window_days > 0)", "The evaluation window must be at least a day."
     )

@@ -25,3 +25,12 @@ class ResConfigSettings(models.TransientModel):
     crm_relation_review_new_customers = fields.Boolean(
         related="company_id.crm_relation_review_new_customers", readonly=False
     )
+    vip_window_days = fields.Integer(
+        related="company_id.vip_window_days", readonly=False
+    )
+    vip_min_orders = fields.Integer(related="company_id.vip_min_orders", readonly=False)
+    vip_min_items = fields.Float(related="company_id.vip_min_items", readonly=False)
+    vip_min_amount = fields.Float(related="company_id.vip_min_amount", readonly=False)
+    vip_reminder_days = fields.Integer(
+        related="company_id.vip_reminder_days", readonly=False
+    )

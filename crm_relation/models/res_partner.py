@@ -80,6 +80,52 @@ class ResPartner(models.Model):
         "crm.relation.tier.history", "partner_id", "Tier History"
     )
 
+    vip_ids = fields.One2many("crm.relation.vip", "partner_id", "VIP Records")
+    is_vip = fields.Boolean(
+        "VIP",
+        compute="_compute_vip",
+        search="_search_is_vip",
+        help="An active VIP in the current company.",
+    )
+    vip_card_number = fields.Char("VIP Card", compute="_compute_vip")
+
+    def _vip_cards(self, company):
+        """``{commercial partner id: card number}`` of these partners'
+        active VIP memberships in ``company`` (one query)."""
+        active = (
+            self.env["crm.relation.vip"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "=", "active"),
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                ]
+            )
+        )
+        return {record.partner_id.id: record.card_number for record in active}
+
+    @api.depends("vip_ids.state", "vip_ids.card_number", "commercial_partner_id")
+    @api.depends_context("company")
+    def _compute_vip(self):
+        cards = self._vip_cards(self.env.company)
+        for partner in self:
+            card = cards.get(partner.commercial_partner_id.id)
+            partner.is_vip = partner.commercial_partner_id.id in cards
+            partner.vip_card_number = card or False
+
+    def _search_is_vip(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        active = (
+            self.env["crm.relation.vip"]
+            .sudo()
+            .search(
+                [("company_id", "=", self.env.company.id), ("state", "=", "active")]
+            )
+        )
+        return [("commercial_partner_id", "in", active.partner_id.ids)]
+
     def write(self, vals):
         return self.env["crm.relation.audit"]._audited_write(
             self, AUDITED, vals, super().write

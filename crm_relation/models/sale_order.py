@@ -9,7 +9,7 @@ NEW_STATUSES = (False, "prospect", "new")
 
 class SaleOrder(models.Model):
     _name = "sale.order"
-    _inherit = ["sale.order", "crm.relation.review.mixin"]
+    _inherit = ["sale.order", "crm.relation.review.mixin", "crm.relation.vip.badge"]
 
     def action_confirm(self):
         for order in self:

@@ -4,3 +4,4 @@ from . import test_translations
 from . import test_rfm
 from . import test_audit
 from . import test_review
+from . import test_vip

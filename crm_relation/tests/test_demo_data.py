@@ -149,3 +149,19 @@ class TestDemoData(TransactionCase):
         )
         self.assertEqual(set(history.mapped("movement")), {"up", "down", "same"})
         self.assertTrue(history.filtered("is_warning"))
+
+    def test_vip_lifecycle_is_under_way(self):
+        vips = self.env["crm.relation.vip"].search(
+            [("partner_id", "in", self.customers.ids)]
+        )
+        states = vips.mapped("state")
+        self.assertEqual(states.count("active"), 3)
+        self.assertEqual(states.count("invited"), 1)
+        self.assertGreaterEqual(states.count("candidate"), 2)
+        active = vips.filtered(lambda v: v.state == "active")
+        self.assertTrue(all(v.card_number for v in active))
+        soon = active.filtered(lambda v: v.date_end <= self.today + timedelta(days=30))
+        self.assertEqual(len(soon), 1, "one card is about to expire")
+        self.assertTrue(
+            active.partner_id.with_company(vips.company_id[:1]).mapped("is_vip")
+        )

@@ -136,6 +136,13 @@ class TestSecurity(TransactionCase):
         """Every model of the addon: the auditor reads, and cannot create,
         change or delete (the audit log refuses everyone)."""
         self.customer.write({"city": "Audit City"})  # one audit entry
+        vip = self.env["crm.relation.vip"].create(
+            {"partner_id": self.customer.id, "reason": "Security test"}
+        )
+        self.env["crm.relation.vip.period"].create(
+            {"vip_id": vip.id, "date_start": "2026-01-01", "date_end": "2027-01-01",
+             "kind": "registration"}
+        )  # fmt: skip
         self.env["crm.relation.rfm.engine"].evaluate(
             self.env.company, partners=self.customer
         )
@@ -147,6 +154,8 @@ class TestSecurity(TransactionCase):
             "crm.relation.tier.history": {"warning_reason": "x"},
             "crm.relation.audit": {"new_value": "x"},
             "crm.relation.review.policy": {"field_ids": []},
+            "crm.relation.vip": {"details": "x"},
+            "crm.relation.vip.period": {"kind": "renewal"},
         }
         stored = self.env["ir.model"].search(
             [("model", "=like", "crm.relation.%"), ("transient", "=", False),

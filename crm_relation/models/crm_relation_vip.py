@@ -1,0 +1,481 @@
+# Copyright 2026 crm_relation developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from ..domain import rfm, vip
+
+STATES = [
+    (vip.CANDIDATE, "Candidate"),
+    (vip.INVITED, "Invited"),
+    (vip.ACTIVE, "Active"),
+    (vip.LAPSED, "Lapsed"),
+    (vip.REFUSED, "Refused"),
+    (vip.SUSPENDED, "Suspended"),
+]
+# Only the lifecycle methods, as superuser with this context key, write these.
+LIFECYCLE_KEY = "crm_relation_vip_lifecycle"
+LIFECYCLE_FIELDS = (
+    "state",
+    "card_number",
+    "date_invited",
+    "date_reply",
+    "date_start",
+    "date_end",
+    "date_reminded",
+)
+MANAGER_GROUP = "crm_relation.group_crm_relation_manager"
+
+
+class CrmRelationVip(models.Model):
+    """One customer's VIP membership in one company (seed 003, L486-508).
+
+    The annual evaluation (or a person, with a reason) makes a candidate;
+    a manager sends the invitation with the gold card, registers the
+    customer's reply (one year of validity), and may suspend or refuse; at
+    expiry the customer is evaluated again and renewed or lapses.
+    """
+
+    _name = "crm.relation.vip"
+    _description = "VIP Customer"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "state, date_end desc, id desc"
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        "Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        domain="[('parent_id', '=', False)]",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda s: s.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    user_id = fields.Many2one(
+        "res.users",
+        "Account Manager",
+        compute="_compute_user_id",
+        store=True,
+        readonly=False,
+        tracking=True,
+    )
+    state = fields.Selection(
+        STATES, required=True, default=vip.CANDIDATE, readonly=True, tracking=True
+    )
+    card_number = fields.Char(readonly=True, copy=False, index=True, tracking=True)
+    origin = fields.Selection(
+        [("evaluation", "Annual Evaluation"), ("nomination", "Nominated")],
+        required=True,
+        default="nomination",
+        readonly=True,
+    )
+    reason = fields.Text(
+        tracking=True,
+        help="Why the customer was nominated, suspended or refused.",
+    )
+    qualified_orders = fields.Integer("Orders in Window", readonly=True)
+    qualified_items = fields.Float(
+        "Items in Window", readonly=True, digits="Product Unit"
+    )
+    qualified_amount = fields.Monetary(
+        "Amount in Window", readonly=True, currency_field="currency_id"
+    )
+    date_evaluated = fields.Date("Evaluated On", readonly=True)
+    date_invited = fields.Date("Invited On", readonly=True, copy=False)
+    date_reply = fields.Date("Reply Received On", readonly=True, copy=False)
+    details = fields.Text(
+        "VIP Details", help="What the customer's reply registered: contacts, "
+        "preferences, delivery address for the card."
+    )  # fmt: skip
+    date_start = fields.Date("Valid From", readonly=True, copy=False, tracking=True)
+    date_end = fields.Date("Valid Until", readonly=True, copy=False, tracking=True)
+    date_reminded = fields.Date("Expiry Reminder Sent For", readonly=True, copy=False)
+    period_ids = fields.One2many("crm.relation.vip.period", "vip_id", "Periods")
+
+    _open_record_uniq = models.UniqueIndex(
+        "(partner_id, company_id) WHERE state IN "
+        "('candidate', 'invited', 'active', 'suspended')",
+        "A customer has one open VIP record per company.",
+    )
+
+    @api.depends("partner_id")
+    def _compute_user_id(self):
+        for record in self:
+            record.user_id = record.partner_id.user_id or record.user_id
+
+    @api.depends("partner_id", "card_number")
+    def _compute_display_name(self):
+        for record in self:
+            record.display_name = " · ".join(
+                filter(None, [record.card_number, record.partner_id.display_name])
+            )
+
+    @api.constrains("partner_id", "company_id")
+    def _check_partner(self):
+        for record in self:
+            partner = record.partner_id
+            if partner != partner.commercial_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(contact)s is a contact of %(customer)s: make the "
+                        "customer itself a VIP.",
+                        contact=partner.display_name,
+                        customer=partner.commercial_partner_id.display_name,
+                    )
+                )
+            if partner.company_id and partner.company_id != record.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(customer)s belongs to %(company)s only.",
+                        customer=partner.display_name,
+                        company=partner.company_id.name,
+                    )
+                )
+
+    # Lifecycle fields move only through the lifecycle methods
+
+    def _check_lifecycle_vals(self, vals):
+        touched = sorted(set(LIFECYCLE_FIELDS) & vals.keys())
+        if touched and not (self.env.su and self.env.context.get(LIFECYCLE_KEY)):
+            raise UserError(
+                self.env._(
+                    "VIP fields %(fields)s change through the VIP actions "
+                    "(invite, register, suspend, refuse), not by editing.",
+                    fields=", ".join(touched),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_lifecycle_vals(vals)
+            if (
+                vals.get("origin", "nomination") == "nomination"
+                and not (vals.get("reason") or "").strip()
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "A VIP nomination needs a reason (field Reason): say "
+                        "why this customer should be a VIP."
+                    )
+                )
+        records = super().create(vals_list)
+        records._log_state({record.id: {"state": None} for record in records})
+        return records
+
+    def write(self, vals):
+        self._check_lifecycle_vals(vals)
+        return super().write(vals)
+
+    def _log_state(self, before):
+        self.env["crm.relation.audit"]._log_changes(self, ["state"], before)
+
+    def _move(self, action, vals=None, message=None):
+        """Apply ``action`` to every record (all or none), as superuser,
+        logging the state change in the audit trail and the chatter."""
+        for record in self:
+            try:
+                vip.next_state(record.state, action)
+            except vip.TransitionError as error:
+                raise UserError(
+                    self.env._(
+                        "%(vip)s is %(state)s: it cannot be %(action)s.",
+                        vip=record.display_name,
+                        state=dict(STATES)[record.state],
+                        action=self._action_label(action),
+                    )
+                ) from error
+        audit = self.env["crm.relation.audit"]
+        before = audit._snapshot(self, ["state"])
+        for record in self:
+            record.sudo().with_context(**{LIFECYCLE_KEY: True}).write(
+                {"state": vip.next_state(record.state, action), **(vals or {})}
+            )
+        audit._log_changes(self, ["state"], before)
+        if message:
+            for record in self.sudo():
+                record.message_post(body=message, author_id=self.env.user.partner_id.id)
+
+    def _action_label(self, action):
+        return {
+            "invite": self.env._("invited"),
+            "register": self.env._("registered"),
+            "renew": self.env._("renewed"),
+            "lapse": self.env._("lapsed"),
+            "suspend": self.env._("suspended"),
+            "resume": self.env._("resumed"),
+            "refuse": self.env._("refused"),
+        }[action]
+
+    def _check_manager(self):
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Only customer managers may invite, register, suspend, "
+                    "resume or refuse VIPs."
+                )
+            )
+
+    # Manager actions
+
+    def action_send_invitation(self):
+        """Assign the gold card's number, move to invited and print the
+        invitation letter, application form and card."""
+        self._check_manager()
+        today = fields.Date.context_today(self)
+        self._move("invite", {"date_invited": today})
+        sequence = self.env["ir.sequence"].sudo()
+        for record in self.filtered(lambda r: not r.card_number):
+            number = sequence.with_company(record.company_id).next_by_code(
+                "crm.relation.vip.card"
+            )
+            record.sudo().with_context(**{LIFECYCLE_KEY: True}).card_number = number
+        return self.env.ref("crm_relation.action_report_vip_invitation").report_action(
+            self
+        )
+
+    def action_print_card(self):
+        return self.env.ref("crm_relation.action_report_vip_invitation").report_action(
+            self
+        )
+
+    def _vip_register(self, date_reply, details):
+        """The customer's reply came back: the VIP is active for a year."""
+        self._check_manager()
+        if not date_reply:
+            raise ValidationError(
+                self.env._("Register the date the customer's reply was received.")
+            )
+        end = vip.validity_end(date_reply)
+        self._move(
+            "register",
+            {"date_reply": date_reply, "date_start": date_reply, "date_end": end},
+            self.env._("VIP registered, valid until %s.", end),
+        )
+        if details:
+            self.sudo().details = details
+        self._add_period("registration")
+
+    def _add_period(self, kind):
+        self.env["crm.relation.vip.period"].sudo().create(
+            [
+                {
+                    "vip_id": record.id,
+                    "date_start": record.date_start,
+                    "date_end": record.date_end,
+                    "kind": kind,
+                }
+                for record in self
+            ]
+        )
+
+    def _with_reason(self, action, reason):
+        self._check_manager()
+        if not (reason or "").strip():
+            raise ValidationError(
+                self.env._("Give a reason (field Reason) to %s a VIP.", action)
+            )
+        self._move(action, {}, reason)
+        self.sudo().reason = reason
+
+    def action_suspend(self, reason):
+        self._with_reason("suspend", reason)
+
+    def action_resume(self, reason):
+        self._with_reason("resume", reason)
+
+    def action_refuse(self, reason):
+        self._with_reason("refuse", reason)
+
+    # Evaluation (yearly) and expiry (daily)
+
+    @api.model
+    def _thresholds(self, company):
+        return vip.Thresholds(
+            orders=company.vip_min_orders,
+            items=company.vip_min_items,
+            amount=company.vip_min_amount,
+        )
+
+    @api.model
+    def _qualification(self, company, date, partners=None):
+        """``{partner id: (orders, items, amount)}`` over the VIP window for
+        every customer of ``company`` (or ``partners``) that qualifies, from
+        the same set-based facts query as the RFM evaluation."""
+        thresholds = self._thresholds(company)
+        start = rfm.window_start(date, company.vip_window_days)
+        engine = self.env["crm.relation.rfm.engine"].with_company(company)
+        self.env.flush_all()
+        query = engine._facts_query(company, start, date, partners)
+        found = {}
+        # Streamed: only the qualifying customers are kept.
+        cursor = self.env.cr._cnx.cursor(name="crm_relation_vip")
+        try:
+            cursor.itersize = engine.BATCH
+            cursor.execute(query.code, query.params)
+            for row in cursor:
+                pid, orders, amount, items, blocked = (
+                    row[0], row[1], float(row[3]), float(row[4]), row[11]
+                )  # fmt: skip
+                if not blocked and vip.qualifies(thresholds, orders, items, amount):
+                    found[pid] = (orders, items, amount)
+        finally:
+            cursor.close()
+        return found
+
+    @api.model
+    def evaluate_candidates(self, partner_ids=None, date=None):
+        """Make candidates of the qualifying customers of the current company
+        (all, or ``partner_ids``) that have no open VIP record, each with an
+        activity for the account manager: phone the customer. Managers only;
+        callable over XML-RPC. Returns ``{"qualified": n, "created": n}``."""
+        self._check_manager()
+        company = self.env.company
+        date = fields.Date.to_date(date) or fields.Date.context_today(self)
+        partners = (
+            self.env["res.partner"].browse(partner_ids).exists()
+            if partner_ids
+            else None
+        )
+        qualified = self._qualification(company, date, partners)
+        open_records = self.sudo().search(
+            [
+                ("company_id", "=", company.id),
+                ("state", "in", vip.OPEN_STATES),
+                ("partner_id", "in", list(qualified)),
+            ]
+        )
+        new = sorted(set(qualified) - set(open_records.partner_id.ids))
+        records = self.sudo().create(
+            [
+                {
+                    "partner_id": pid,
+                    "company_id": company.id,
+                    "origin": "evaluation",
+                    "qualified_orders": qualified[pid][0],
+                    "qualified_items": qualified[pid][1],
+                    "qualified_amount": qualified[pid][2],
+                    "date_evaluated": date,
+                }
+                for pid in new
+            ]
+        )
+        todo = self.env.ref("crm_relation.mail_activity_vip_call")
+        for record in records:
+            record.activity_schedule(
+                activity_type_id=todo.id,
+                summary=self.env._("Phone the customer: VIP qualification"),
+                user_id=(record.user_id or self.env.user).id,
+                date_deadline=date,
+            )
+        return {"qualified": len(qualified), "created": len(records)}
+
+    @api.model
+    def action_evaluate_candidates(self):
+        """Menu action: evaluate every customer of the current company now."""
+        result = self.evaluate_candidates()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "%(qualified)s customer(s) qualify; %(created)s new candidate(s).",
+                    qualified=result["qualified"],
+                    created=result["created"],
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    @api.model
+    def _cron_evaluate_candidates(self):
+        for company in self.env["res.company"].sudo().search([]):  # pylint: disable=no-search-all
+            self.sudo().with_company(company).with_context(
+                crm_relation_cause="scheduled"
+            ).evaluate_candidates()
+
+    @api.model
+    def _cron_lifecycle(self, today=None):
+        """Card-expiry reminders, and renewal or lapse at expiry."""
+        today = fields.Date.to_date(today) or fields.Date.context_today(self)
+        for company in self.env["res.company"].sudo().search([]):  # pylint: disable=no-search-all
+            self.sudo().with_company(company).with_context(
+                crm_relation_cause="scheduled"
+            )._expire_and_remind(company, today)
+
+    def _expire_and_remind(self, company, today):
+        days = company.vip_reminder_days
+        active = self.search(
+            [
+                ("company_id", "=", company.id),
+                ("state", "=", vip.ACTIVE),
+                ("date_end", "<=", today + timedelta(days=days)),
+            ]
+        )
+        remind = active.filtered(
+            lambda r: (
+                vip.reminder_due(r.date_end, today, days)
+                and r.date_reminded != r.date_end
+            )
+        )
+        reminder = self.env.ref("crm_relation.mail_activity_vip_expiry")
+        for record in remind:
+            record.activity_schedule(
+                activity_type_id=reminder.id,
+                summary=self.env._("VIP card expires on %s", record.date_end),
+                user_id=(record.user_id or self.env.user).id,
+                date_deadline=record.date_end,
+            )
+            record.with_context(**{LIFECYCLE_KEY: True}).date_reminded = record.date_end
+        due = active.filtered(lambda r: vip.expired(r.date_end, today))
+        if not due:
+            return
+        qualified = self._qualification(company, today, due.partner_id)
+        renewed = due.filtered(lambda r: r.partner_id.id in qualified)
+        for record in renewed:
+            orders, items, amount = qualified[record.partner_id.id]
+            record._move(
+                "renew",
+                {
+                    "date_start": record.date_end,
+                    "date_end": vip.validity_end(record.date_end),
+                    "qualified_orders": orders,
+                    "qualified_items": items,
+                    "qualified_amount": amount,
+                    "date_evaluated": today,
+                },
+                self.env._("Re-evaluated at expiry: still qualified, renewed."),
+            )
+        renewed._add_period("renewal")
+        (due - renewed)._move(
+            "lapse",
+            {"date_evaluated": today},
+            self.env._("Re-evaluated at expiry: no longer qualified, lapsed."),
+        )
+
+
+class CrmRelationVipPeriod(models.Model):
+    """One year of validity of a VIP membership: the history of renewals."""
+
+    _name = "crm.relation.vip.period"
+    _description = "VIP Validity Period"
+    _order = "date_start desc"
+
+    vip_id = fields.Many2one(
+        "crm.relation.vip",
+        "VIP Membership",
+        required=True,
+        ondelete="cascade",
+        index=True,
+    )
+    company_id = fields.Many2one(related="vip_id.company_id", store=True)
+    date_start = fields.Date("Valid From", required=True)
+    date_end = fields.Date("Valid Until", required=True)
+    kind = fields.Selection(
+        [("registration", "Registration"), ("renewal", "Renewal")], required=True
+    )
