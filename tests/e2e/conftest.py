@@ -8,13 +8,12 @@ here is skipped with the reason.
 """
 
 import os
-import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 
 import odoo_env
+import odoo_server
 import pgcluster
 import pytest
 from paths import REPO
@@ -54,20 +53,6 @@ def db_cluster():
     pgcluster.stop(cluster)
 
 
-def _wait_http(url, proc, timeout=180):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"odoo exited with {proc.returncode}; see its log")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(1)
-    raise RuntimeError(f"{url} did not answer in {timeout}s")
-
-
 @pytest.fixture(scope="session")
 def server(db_cluster):
     python = os.environ.get("CRM_E2E_PYTHON", sys.executable)
@@ -75,48 +60,8 @@ def server(db_cluster):
     db = os.environ.get("CRM_E2E_DB")
     if not db:
         db = f"crm_relation_e2e_{int(time.time())}"
-        install = odoo_env.odoo_command(
-            db_cluster,
-            "-d",
-            db,
-            "-i",
-            odoo_env.ADDON,
-            "--with-demo",
-            "--stop-after-init",
-            "--log-level=warn",
-            "--max-cron-threads=0",
-            python=python,
-        )
-        with open(OUT / "layer3-install.log", "w") as log:
-            subprocess.run(
-                install,
-                check=True,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=odoo_env.odoo_environ(),
-            )
-    port = pgcluster.free_port()
-    cmd = odoo_env.odoo_command(
-        db_cluster,
-        "-d",
-        db,
-        f"--db-filter=^{db}$",
-        "--http-interface=127.0.0.1",
-        f"--http-port={port}",
-        "--max-cron-threads=0",
-        "--log-level=warn",
-        python=python,
-    )
-    with open(OUT / "layer3-server.log", "w") as log:
-        proc = subprocess.Popen(
-            cmd, stdout=log, stderr=subprocess.STDOUT, env=odoo_env.odoo_environ()
-        )
-        try:
-            _wait_http(f"http://127.0.0.1:{port}/web/login", proc)
-            yield Server("127.0.0.1", port, db)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        odoo_server.install(db_cluster, db, OUT / "layer3-install.log", python=python)
+    with odoo_server.serve(
+        db_cluster, db, OUT / "layer3-server.log", python=python
+    ) as port:
+        yield Server("127.0.0.1", port, db)
