@@ -4,7 +4,7 @@
     "name": "Customer Relations",
     "summary": "Customer value scoring, tiers, VIP lifecycle, visits and care "
     "on top of Sales, Accounting and Helpdesk",
-    "version": "19.0.1.3.0",
+    "version": "19.0.1.4.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "crm_relation developers",
@@ -35,6 +35,7 @@
         "views/res_partner_views.xml",
         "views/crm_relation_review_views.xml",
         "views/crm_relation_vip_views.xml",
+        "views/crm_relation_sync_views.xml",
         "views/crm_relation_menus.xml",
     ],
     "uninstall_hook": "uninstall_hook",

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-for path in (HERE, HERE.parent / "tools"):
+for path in (HERE, HERE.parent / "tools", HERE.parent / "client"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 

@@ -13,6 +13,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
 
 echo "== installing test requirements (PyPI) into $($PYTHON -c 'import sys; print(sys.prefix)')"
 "$PYTHON" -m pip install -q -r requirements-test.txt
+# The sync client, as its users install it (gives `crm-relation-sync`).
+"$PYTHON" -m pip install -q -e .
 
 odoo_found=$("$PYTHON" -c 'import odoo.release as r; print(r.version_info[0])' 2>/dev/null || true)
 if [ "$odoo_found" = "19" ]; then

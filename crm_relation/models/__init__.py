@@ -14,3 +14,4 @@ from . import crm_relation_rfm_engine
 from . import sale_order
 from . import res_partner_bank
 from . import helpdesk_ticket
+from . import crm_relation_sync

@@ -80,6 +80,9 @@ class ResPartner(models.Model):
         "crm.relation.tier.history", "partner_id", "Tier History"
     )
 
+    # Odoo 19 keeps one phone; Chinese customers give a mobile (手机) too.
+    mobile = fields.Char()
+    birthday = fields.Date()
     vip_ids = fields.One2many("crm.relation.vip", "partner_id", "VIP Records")
     is_vip = fields.Boolean(
         "VIP",

@@ -5,3 +5,4 @@ from . import test_rfm
 from . import test_audit
 from . import test_review
 from . import test_vip
+from . import test_sync

@@ -30,6 +30,8 @@ class TestSecurity(TransactionCase):
         expectations = [
             ("manager", "crm_relation.group_crm_relation_user", True),
             ("manager", "sales_team.group_sale_salesman_all_leads", True),
+            ("manager", "base.group_partner_manager", True),
+            ("integration", "account.group_account_invoice", True),
             ("user", "crm_relation.group_crm_relation_manager", False),
             ("user", "base.group_user", True),
             ("auditor", "crm_relation.group_crm_relation_user", False),
@@ -139,6 +141,10 @@ class TestSecurity(TransactionCase):
         vip = self.env["crm.relation.vip"].create(
             {"partner_id": self.customer.id, "reason": "Security test"}
         )
+        self.env["crm.relation.sync.map"].create(
+            {"source": "shop", "external_id": "1", "model": "res.partner",
+             "res_id": self.customer.id, "company_id": self.env.company.id}
+        )  # fmt: skip
         self.env["crm.relation.vip.period"].create(
             {"vip_id": vip.id, "date_start": "2026-01-01", "date_end": "2027-01-01",
              "kind": "registration"}
@@ -156,6 +162,7 @@ class TestSecurity(TransactionCase):
             "crm.relation.review.policy": {"field_ids": []},
             "crm.relation.vip": {"details": "x"},
             "crm.relation.vip.period": {"kind": "renewal"},
+            "crm.relation.sync.map": {"payload_hash": "x"},
         }
         stored = self.env["ir.model"].search(
             [("model", "=like", "crm.relation.%"), ("transient", "=", False),

@@ -1,0 +1,246 @@
+# Copyright 2026 crm_relation developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
+
+from .invoicing_case import TODAY, InvoicingCase
+
+
+@tagged("post_install", "-at_install", "crm_relation")
+class TestSync(InvoicingCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.integration = cls._company_user(
+            "t_sync_integration", "crm_relation.group_crm_relation_integration"
+        )
+        cls.tea = cls.env["product.product"].create(
+            {"name": "Sync Tea", "default_code": "SYNC-TEA", "list_price": 100}
+        )
+        cls.cup = cls.env["product.product"].create(
+            {"name": "Sync Cup", "barcode": "6901234567892", "list_price": 20}
+        )
+
+    def _sync(self, method, rows, user=None):
+        door = self.env["crm.relation.sync"].with_user(user or self.integration)
+        return getattr(door.with_company(self.company), method)(rows)
+
+    def _partner(self, external_id="C1", **vals):
+        return {"source": "shop", "external_id": external_id,
+                "name": f"Customer {external_id}", **vals}  # fmt: skip
+
+    def _order(self, external_id="O1", customer="C1", **vals):
+        return {
+            "source": "shop",
+            "external_id": external_id,
+            "customer_external_id": customer,
+            "date_order": str(TODAY),
+            "lines": [{"product": "SYNC-TEA", "quantity": 3, "price_unit": 100},
+                      {"product": "6901234567892", "quantity": 2, "price_unit": 20,
+                       "discount": 10}],
+            **vals,
+        }  # fmt: skip
+
+    # -- partners -----------------------------------------------------------
+
+    def test_create_update_unchanged(self):
+        row = self._partner(city="Wuhan", email="c1@example.cn", country_code="cn",
+                            mobile="13800000000", birthday="1990-05-04")  # fmt: skip
+        [created] = self._sync("sync_partners", [row])
+        self.assertEqual(
+            {k: created[k] for k in ("external_id", "status", "error")},
+            {"external_id": "C1", "status": "created", "error": False},
+        )
+        partner = self.env["res.partner"].browse(created["id"])
+        self.assertEqual(
+            (partner.city, partner.country_id.code, partner.mobile,
+             str(partner.birthday)),
+            ("Wuhan", "CN", "13800000000", "1990-05-04"),
+        )  # fmt: skip
+        self.assertEqual(self._sync("sync_partners", [row])[0]["status"], "unchanged")
+        [updated] = self._sync("sync_partners", [dict(row, city="Hefei")])
+        self.assertEqual((updated["status"], updated["id"]), ("updated", partner.id))
+        self.assertEqual(partner.city, "Hefei")
+        mapping = self.env["crm.relation.sync.map"].search(
+            [("source", "=", "shop"), ("external_id", "=", "C1")]
+        )
+        self.assertEqual((mapping.res_id, mapping.model), (partner.id, "res.partner"))
+        audit = (
+            self.env["crm.relation.audit"]
+            .sudo()
+            .search([("res_id", "=", partner.id), ("field_name", "=", "city")])
+        )
+        self.assertEqual((audit.new_value, audit.cause), ("Hefei", "sync"))
+
+    def test_bad_rows_are_reported_and_never_half_written(self):
+        before = self.env["res.partner"].search_count([])
+        rows = [
+            self._partner("G1"),
+            self._partner("B1", email="not-an-email"),
+            self._partner("G2", is_company=True, tags=["茶叶", "wholesale"]),
+            self._partner("B2", country_code="XX"),
+            self._partner("B3", colour="blue"),
+            self._partner("B4", parent_external_id="nobody"),
+            self._partner("B5", account_manager_login="ghost"),
+            {"source": "shop", "external_id": "B6"},
+            self._partner("B7", birthday="31/02/1990"),
+            self._partner("G1", city="twice"),
+        ]
+        results = self._sync("sync_partners", rows)
+        self.assertEqual(
+            [r["status"] for r in results],
+            ["created", "error", "created", "error", "error", "error", "error",
+             "error", "error", "error"],
+        )  # fmt: skip
+        errors = {r["external_id"]: r["error"] for r in results if r["error"]}
+        self.assertIn("email 'not-an-email'", errors["B1"])
+        self.assertIn("country_code 'XX'", errors["B2"])
+        self.assertIn("colour", errors["B3"])
+        self.assertIn("parent_external_id 'nobody'", errors["B4"])
+        self.assertIn("account_manager_login 'ghost'", errors["B5"])
+        self.assertIn("name is required", errors["B6"])
+        self.assertIn("birthday '31/02/1990'", errors["B7"])
+        self.assertIn("already in row 0", results[-1]["error"])
+        self.assertEqual(self.env["res.partner"].search_count([]), before + 2)
+        tags = self.env["res.partner"].browse(results[2]["id"]).category_id
+        self.assertEqual(sorted(tags.mapped("name")), ["wholesale", "茶叶"])
+
+    def test_parent_manager_and_lang(self):
+        results = self._sync(
+            "sync_partners",
+            [
+                self._partner("CO", is_company=True),
+                self._partner("CO-1", parent_external_id="CO",
+                              account_manager_login=self.manager.login, lang="en_US"),
+            ],
+        )  # fmt: skip
+        contact = self.env["res.partner"].browse(results[1]["id"])
+        self.assertEqual(contact.parent_id.id, results[0]["id"])
+        self.assertEqual(contact.user_id, self.manager)
+
+    def test_a_failing_batch_is_retried_row_by_row(self):
+        [parent] = self._sync("sync_partners", [self._partner("GONE", is_company=True)])
+        # Deleted in Odoo behind the mapping: a child pointing at it fails in
+        # the database, which fails the whole create batch.
+        self.env.cr.execute("DELETE FROM res_partner WHERE id = %s", [parent["id"]])
+        self.env.invalidate_all()
+        rows = [self._partner("OK1"), self._partner("KID", parent_external_id="GONE"),
+                self._partner("OK2")]  # fmt: skip
+        with mute_logger("odoo.sql_db"):
+            results = self._sync("sync_partners", rows)
+        self.assertEqual(
+            [r["status"] for r in results], ["created", "error", "created"]
+        )
+        self.assertIn("does not exist", results[1]["error"])
+        self.assertEqual(
+            self.env["res.partner"].search_count([("name", "=", "Customer KID")]), 0
+        )
+
+    def test_ids_are_per_source_and_company(self):
+        [a] = self._sync("sync_partners", [self._partner("X")])
+        [b] = self._sync("sync_partners", [dict(self._partner("X"), source="erp")])
+        self.assertNotEqual(a["id"], b["id"])
+        other = self.setup_other_company()["company"]
+        self.integration.company_ids += other
+        door = self.env["crm.relation.sync"].with_user(self.integration)
+        [c] = door.with_company(other).sync_partners([self._partner("X")])
+        self.assertEqual(c["status"], "created")
+        self.assertNotEqual(c["id"], a["id"])
+
+    def test_whole_call_refusals(self):
+        before = self.env["res.partner"].search_count([])
+        with self.assertRaisesRegex(UserError, "at most 5000 rows"):
+            self._sync("sync_partners", [self._partner(str(i)) for i in range(5001)])
+        with self.assertRaisesRegex(UserError, "Row 1 is not a dict"):
+            self._sync("sync_partners", [self._partner("A"), "oops"])
+        with self.assertRaisesRegex(UserError, "rows must be a list"):
+            self._sync("sync_partners", {"source": "shop"})
+        self.assertEqual(self.env["res.partner"].search_count([]), before)
+
+    def test_who_may_call(self):
+        self.assertEqual(
+            self._sync("sync_partners", [self._partner("M")], user=self.manager)[0][
+                "status"
+            ],
+            "created",
+        )
+        outsider = new_test_user(self.env, "t_sync_outsider", groups="base.group_user")
+        for user in (self.user, self.auditor, outsider):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self._sync("sync_partners", [self._partner("N")], user=user)
+        with self.assertRaises(AccessError):
+            self.env["crm.relation.sync.map"].with_user(self.user).search([])
+
+    # -- orders -------------------------------------------------------------
+
+    def test_order_with_posted_invoice_feeds_rfm_once(self):
+        self._sync("sync_partners", [self._partner("C1")])
+        [result] = self._sync("sync_orders", [self._order(invoice="post")])
+        self.assertEqual(result["status"], "created", result)
+        order = self.env["sale.order"].browse(result["id"])
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.date_order.date(), TODAY)
+        self.assertEqual(len(order.order_line), 2)
+        self.assertAlmostEqual(order.amount_untaxed, 3 * 100 + 2 * 20 * 0.9)
+        invoice = order.invoice_ids
+        self.assertEqual((invoice.state, invoice.invoice_date), ("posted", TODAY))
+        again = self._sync("sync_orders", [self._order(invoice="post")])
+        self.assertEqual(again[0]["status"], "unchanged")
+        self.assertEqual(len(order.invoice_ids), 1, "no second invoice")
+        history = self.env["crm.relation.tier.history"].search(
+            [("partner_id", "=", order.partner_id.id)]
+        )
+        self.assertEqual(history.trigger, "sync")
+        audit = (
+            self.env["crm.relation.audit"]
+            .sudo()
+            .search(
+                [
+                    ("res_id", "=", order.partner_id.id),
+                    ("field_name", "=", "relation_status"),
+                ]
+            )
+        )
+        self.assertEqual(audit.cause, "sync")
+
+    def test_order_errors_and_amendment(self):
+        self._sync("sync_partners", [self._partner("C1")])
+        bad_product = self._order("O2", lines=[{"product": "NOPE", "quantity": 1,
+                                                "price_unit": 5}])  # fmt: skip
+        bad_qty = self._order("O3", lines=[{"product": "SYNC-TEA", "quantity": -1,
+                                            "price_unit": 5}])  # fmt: skip
+        results = self._sync(
+            "sync_orders",
+            [self._order("O1"), bad_product, bad_qty, self._order("O4", customer="ZZ"),
+             self._order("O5", invoice="later"), self._order("O6", currency="XYZ")],
+        )  # fmt: skip
+        self.assertEqual([r["status"] for r in results],
+                         ["created"] + ["error"] * 5)  # fmt: skip
+        self.assertIn("product 'NOPE'", results[1]["error"])
+        self.assertIn("quantity -1", results[2]["error"])
+        self.assertIn("customer_external_id 'ZZ'", results[3]["error"])
+        self.assertIn("invoice must be one of", results[4]["error"])
+        self.assertIn("currency 'XYZ'", results[5]["error"])
+        self.assertFalse(
+            self.env["sale.order"].search([("partner_id.name", "=", "Customer C1"),
+                                           ("id", "!=", results[0]["id"])])
+        )  # fmt: skip
+        amended = self._order("O1")
+        amended["lines"] = [{"product": "SYNC-TEA", "quantity": 5, "price_unit": 90}]
+        [updated] = self._sync("sync_orders", [amended])
+        self.assertEqual(updated["status"], "updated", updated)
+        order = self.env["sale.order"].browse(updated["id"])
+        tea = order.order_line.filtered(lambda x: x.product_id == self.tea)
+        cup = order.order_line.filtered(lambda x: x.product_id == self.cup)
+        self.assertEqual((tea.product_uom_qty, tea.price_unit), (5, 90))
+        self.assertEqual(cup.product_uom_qty, 0, "a confirmed line is zeroed")
+
+    def test_invoiced_order_is_not_changed_by_sync(self):
+        self._sync("sync_partners", [self._partner("C1")])
+        self._sync("sync_orders", [self._order(invoice="post")])
+        changed = self._order(invoice="post")
+        changed["lines"][0]["quantity"] = 9
+        [result] = self._sync("sync_orders", [changed])
+        self.assertEqual(result["status"], "error")
+        self.assertIn("already delivered or invoiced", result["error"])
