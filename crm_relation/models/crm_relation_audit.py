@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..domain import audit_chain
+from .guards import notification
 from .sql_copy import copy_rows
 
 _logger = logging.getLogger(__name__)
@@ -365,12 +366,4 @@ class CrmRelationAudit(models.Model):
                     entry=result["first_broken_id"] or "-",
                 ),
             )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": kind,
-                "message": message,
-                "sticky": not result["intact"],
-            },
-        }
+        return notification(message, kind, reload=False)

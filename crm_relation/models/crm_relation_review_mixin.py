@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..domain import review
+from .guards import forbidden_fields
 
 # Only the review actions, as superuser with this context key, set stamps.
 STAMP_KEY = "crm_relation_review_stamp"
@@ -74,8 +75,8 @@ class CrmRelationReviewMixin(models.AbstractModel):
     # Stamps are not edited by hand
 
     def _check_stamp_vals(self, vals):
-        touched = sorted(set(STAMPS) & vals.keys())
-        if touched and not (self.env.su and self.env.context.get(STAMP_KEY)):
+        touched = forbidden_fields(self.env, vals, STAMPS, STAMP_KEY)
+        if touched:
             raise UserError(
                 self.env._(
                     "Review stamps (%(fields)s) are set by the First Review and "

@@ -250,7 +250,7 @@ class CrmRelationSync(models.AbstractModel):
             self._write(record, vals_of(row, record))
             mapping.write({"payload_hash": digest, "last_sync": now})
             return record, "updated"
-        record = self._create(model, vals_of(row, self.env[model]), row)
+        record = self._create(model, vals_of(row, self.env[model]))
         values = {"res_id": record.id, "payload_hash": digest, "last_sync": now}
         if mapping:  # the record was deleted in Odoo: map the new one
             mapping.write(values)
@@ -270,7 +270,7 @@ class CrmRelationSync(models.AbstractModel):
             )
         return record, "created"
 
-    def _create(self, model, vals, row):
+    def _create(self, model, vals):
         return self.env[model].with_context(crm_relation_cause="sync").create(vals)
 
     def _write(self, record, vals):

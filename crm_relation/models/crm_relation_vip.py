@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..domain import rfm, vip
+from .guards import forbidden_fields, notification
 
 STATES = [
     (vip.CANDIDATE, "Candidate"),
@@ -139,8 +140,8 @@ class CrmRelationVip(models.Model):
     # Lifecycle fields move only through the lifecycle methods
 
     def _check_lifecycle_vals(self, vals):
-        touched = sorted(set(LIFECYCLE_FIELDS) & vals.keys())
-        if touched and not (self.env.su and self.env.context.get(LIFECYCLE_KEY)):
+        touched = forbidden_fields(self.env, vals, LIFECYCLE_FIELDS, LIFECYCLE_KEY)
+        if touched:
             raise UserError(
                 self.env._(
                     "VIP fields %(fields)s change through the VIP actions "
@@ -378,19 +379,13 @@ class CrmRelationVip(models.Model):
     def action_evaluate_candidates(self):
         """Menu action: evaluate every customer of the current company now."""
         result = self.evaluate_candidates()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "%(qualified)s customer(s) qualify; %(created)s new candidate(s).",
-                    qualified=result["qualified"],
-                    created=result["created"],
-                ),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification(
+            self.env._(
+                "%(qualified)s customer(s) qualify; %(created)s new candidate(s).",
+                qualified=result["qualified"],
+                created=result["created"],
+            )
+        )
 
     @api.model
     def _cron_evaluate_candidates(self):

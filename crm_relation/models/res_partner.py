@@ -3,6 +3,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from .guards import notification
+
 RELATION_STATUSES = [
     ("prospect", "Prospect"),
     ("new", "New"),
@@ -155,19 +157,13 @@ class ResPartner(models.Model):
         result = engine.evaluate(
             self.env.company, partners=self or None, trigger="manual"
         )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "%(count)s customer(s) evaluated, %(changed)s changed.",
-                    count=result["evaluated"],
-                    changed=result["changed"],
-                ),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification(
+            self.env._(
+                "%(count)s customer(s) evaluated, %(changed)s changed.",
+                count=result["evaluated"],
+                changed=result["changed"],
+            )
+        )
 
     @api.model
     def _cron_evaluate_rfm(self):
