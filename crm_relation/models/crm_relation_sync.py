@@ -348,7 +348,9 @@ class CrmRelationSync(models.AbstractModel):
                     results[index] = self._error(row.get("external_id"), str(error))
                     continue
                 if record:
-                    results[index] = self._update(record, vals, mapping, digest, maps)
+                    results[index] = self._update(
+                        row, record, vals, mapping, digest, maps
+                    )
                 else:
                     creates.append((index, key, digest, vals, mapping))
             self._create_batch(model, rows, creates, maps, company, results, alive)
@@ -367,7 +369,7 @@ class CrmRelationSync(models.AbstractModel):
         return {"external_id": row.get("external_id"), "id": record.id,
                 "status": status, "error": False}  # fmt: skip
 
-    def _update(self, record, vals, mapping, digest, maps):
+    def _update(self, row, record, vals, mapping, digest, maps):
         try:
             with self.env.cr.savepoint():
                 self._write(record, vals)
@@ -377,9 +379,8 @@ class CrmRelationSync(models.AbstractModel):
                 self.env.flush_all()
         except (UserError, ValidationError, AccessError, psycopg2.Error) as error:
             self._forget(maps)
-            return self._error(mapping.external_id, self._message(error))
-        return {"external_id": mapping.external_id, "id": record.id,
-                "status": "updated", "error": False}  # fmt: skip
+            return self._error(row.get("external_id"), self._message(error))
+        return self._ok(row, record, "updated")
 
     def _create_batch(self, model, rows, creates, maps, company, results, alive):
         """Create ``creates`` in one go; on failure, one savepoint a row."""

@@ -106,6 +106,14 @@ class TestSync(InvoicingCase):
         tags = self.env["res.partner"].browse(results[2]["id"]).category_id
         self.assertEqual(sorted(tags.mapped("name")), ["wholesale", "茶叶"])
 
+    def test_results_echo_the_external_id_as_sent(self):
+        row = {"source": "shop", "external_id": 7, "name": "Numbered"}
+        for status in ("created", "unchanged", "updated"):
+            if status == "updated":
+                row = dict(row, city="Xiamen")
+            [result] = self._sync("sync_partners", [row])
+            self.assertEqual((result["external_id"], result["status"]), (7, status))
+
     def test_parent_manager_and_lang(self):
         results = self._sync(
             "sync_partners",
