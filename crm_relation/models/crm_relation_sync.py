@@ -190,6 +190,7 @@ class CrmRelationSync(models.AbstractModel):
         keys = set()
         for row in rows:
             source = row.get("source")
+            source = source.strip() if isinstance(source, str) else source
             for key in ("external_id", "parent_external_id", "customer_external_id"):
                 if row.get(key) is not None:
                     keys.add((source, str(row[key])))
@@ -245,33 +246,19 @@ class CrmRelationSync(models.AbstractModel):
         record = self.env[model].browse(mapping.res_id).exists() if mapping else None
         if record and mapping.payload_hash == digest:
             return record, "unchanged"
-        now = fields.Datetime.now()
         if record:
             self._write(record, vals_of(row, record))
-            mapping.write({"payload_hash": digest, "last_sync": now})
+            mapping.write({"payload_hash": digest, "last_sync": fields.Datetime.now()})
             return record, "updated"
-        record = self._create(model, vals_of(row, self.env[model]))
-        values = {"res_id": record.id, "payload_hash": digest, "last_sync": now}
-        if mapping:  # the record was deleted in Odoo: map the new one
-            mapping.write(values)
-        else:
-            maps[(model, source, external_id)] = (
-                self.env["crm.relation.sync.map"]
-                .sudo()
-                .create(
-                    {
-                        "source": source,
-                        "external_id": external_id,
-                        "model": model,
-                        "company_id": company.id,
-                        **values,
-                    }
-                )
-            )
+        vals = vals_of(row, self.env[model])
+        [record] = self._new_records(
+            model,
+            [(None, (source, external_id), digest, vals, mapping)],
+            maps,
+            company,
+            {"crm_relation_cause": "sync"},
+        )
         return record, "created"
-
-    def _create(self, model, vals):
-        return self.env[model].with_context(crm_relation_cause="sync").create(vals)
 
     def _write(self, record, vals):
         record.with_context(crm_relation_cause="sync").write(vals)
@@ -410,11 +397,11 @@ class CrmRelationSync(models.AbstractModel):
                 results[index] = self._ok(rows[index], record, "created")
                 alive.add(record.id)
 
-    def _new_records(self, model, creates, maps, company):
+    def _new_records(self, model, creates, maps, company, context=None):
         """Create the records and their mappings (inside a savepoint)."""
         records = (
             self.env[model]
-            .with_context(**self.CREATE_CONTEXT)
+            .with_context(**(context or self.CREATE_CONTEXT))
             .create([vals for _i, _k, _d, vals, _m in creates])
         )
         now = fields.Datetime.now()
@@ -621,7 +608,13 @@ class CrmRelationSync(models.AbstractModel):
                     value=repr(invoice),
                 )
             )
-        order, status = self._upsert("sale.order", row, maps, company, self._order_vals)
+        order, status = self._upsert(
+            "sale.order",
+            row,
+            maps,
+            company,
+            lambda row, order: self._order_vals(row, order, maps),
+        )
         if status == "unchanged":
             return order, status
         if order.state != "sale":
@@ -646,22 +639,10 @@ class CrmRelationSync(models.AbstractModel):
                 )
             ) from None
 
-    def _order_vals(self, row, order):
+    def _order_vals(self, row, order, maps):
         source, _external_id = self._key(row)
         customer_key = self._key(row, "customer_external_id")[1]
-        mapping = (
-            self.env["crm.relation.sync.map"]
-            .sudo()
-            .search(
-                [
-                    ("model", "=", "res.partner"),
-                    ("company_id", "=", self.env.company.id),
-                    ("source", "=", source),
-                    ("external_id", "=", customer_key),
-                ],
-                limit=1,
-            )
-        )
+        mapping = maps.get(("res.partner", source, customer_key))
         if not mapping:
             raise RowError(
                 self.env._(
