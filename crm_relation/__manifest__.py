@@ -36,6 +36,8 @@
         "views/crm_relation_review_views.xml",
         "views/crm_relation_vip_views.xml",
         "views/crm_relation_sync_views.xml",
+        "views/crm_relation_visit_views.xml",
+        "data/crm_relation_visit_data.xml",
         "views/crm_relation_menus.xml",
     ],
     "uninstall_hook": "uninstall_hook",

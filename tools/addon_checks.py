@@ -167,8 +167,13 @@ def check_references(addon):
     name = addon.name
     manifest = read_manifest(addon)
     problems = []
-    # Odoo names each model of the addon model_<name>.
+    # Odoo names each model of the addon model_<name>, and each of their
+    # fields field_<model>__<field>.
     defined = {"model_" + n.replace(".", "_") for n in model_names(addon)}
+    defined |= {
+        f"field_{model.replace('.', '_')}__{field}"
+        for model, field in model_fields(addon)
+    }
     for rel in manifest.get("data", []) + manifest.get("demo", []):
         path = addon / rel
         if path.suffix == ".csv":
@@ -206,6 +211,33 @@ def model_names(addon):
                     ):
                         names.add(stmt.value.value)
     return names
+
+
+def model_fields(addon):
+    """(model, field) pairs of the fields the addon's own models declare."""
+    pairs = set()
+    for path in Path(addon).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            model = None
+            fnames = []
+            for stmt in node.body:
+                if not isinstance(stmt, ast.Assign):
+                    continue
+                targets = [getattr(t, "id", None) for t in stmt.targets]
+                if "_name" in targets and isinstance(stmt.value, ast.Constant):
+                    model = stmt.value.value
+                call = stmt.value
+                if (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Attribute)
+                    and getattr(call.func.value, "id", None) == "fields"
+                ):
+                    fnames += [t for t in targets if t]
+            if model:
+                pairs |= {(model, f) for f in fnames}
+    return pairs
 
 
 def group_ids(addon):

@@ -4,6 +4,7 @@ from . import crm_relation_review_policy
 from . import crm_relation_review_mixin
 from . import crm_relation_vip
 from . import crm_relation_vip_badge
+from . import crm_relation_visit
 from . import res_partner
 from . import crm_relation_tier
 from . import crm_relation_rfm_band

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..domain import rfm
+from ..domain import visit as visit_rules
 
 
 class CrmRelationTier(models.Model):
@@ -20,8 +21,26 @@ class CrmRelationTier(models.Model):
     color = fields.Integer()
     active = fields.Boolean(default=True)
     partner_count = fields.Integer(compute="_compute_partner_count")
+    visit_interval = fields.Integer(
+        "Visit Every",
+        help="New visit plans of this tier's customers repeat every this many "
+        "days, weeks or months; 0 leaves the plan's own default.",
+    )
+    visit_interval_unit = fields.Selection(
+        [
+            (visit_rules.DAY, "Days"),
+            (visit_rules.WEEK, "Weeks"),
+            (visit_rules.MONTH, "Months"),
+        ],
+        "Visit Cadence Unit",
+        default=visit_rules.MONTH,
+        required=True,
+    )
 
     _code_unique = models.Constraint("UNIQUE(code)", "A tier code must be unique.")
+    _visit_interval_positive = models.Constraint(
+        "CHECK(visit_interval >= 0)", "A tier's visit cadence cannot be negative."
+    )
 
     @api.depends("code")
     def _compute_display_name(self):

@@ -61,7 +61,29 @@ class ResCompany(models.Model):
         "not yet evaluated) is refused until a customer manager has reviewed "
         "the customer.",
     )
+    crm_relation_visit_horizon_days = fields.Integer(
+        "Generate Visits Ahead (days)",
+        default=14,
+        help="Visit plans generate their visits this many days ahead, so "
+        "the coming week's schedule can be submitted on Sunday.",
+    )
+    crm_relation_visit_missed_days = fields.Integer(
+        "Missed After (days)",
+        default=0,
+        help="A planned visit not done this many days after its date is marked missed.",
+    )
+    crm_relation_visit_kpi = fields.Integer(
+        "Weekly Visit Minimum",
+        default=1,
+        help="Weeks in which an account manager has fewer visits booked or "
+        "done are flagged (seed: at least 1 customer a week).",
+    )
 
+    _visit_settings_positive = models.Constraint(
+        "CHECK(crm_relation_visit_horizon_days >= 0 "
+        "AND crm_relation_visit_missed_days >= 0 AND crm_relation_visit_kpi >= 0)",
+        "Visit horizon, missed delay and weekly minimum cannot be negative.",
+    )
     _vip_window_positive = models.Constraint(
         "CHECK(vip_window_days > 0)", "The VIP window must be at least a day."
     )

@@ -34,3 +34,12 @@ class ResConfigSettings(models.TransientModel):
     vip_reminder_days = fields.Integer(
         related="company_id.vip_reminder_days", readonly=False
     )
+    crm_relation_visit_horizon_days = fields.Integer(
+        related="company_id.crm_relation_visit_horizon_days", readonly=False
+    )
+    crm_relation_visit_missed_days = fields.Integer(
+        related="company_id.crm_relation_visit_missed_days", readonly=False
+    )
+    crm_relation_visit_kpi = fields.Integer(
+        related="company_id.crm_relation_visit_kpi", readonly=False
+    )

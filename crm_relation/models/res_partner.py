@@ -93,6 +93,8 @@ class ResPartner(models.Model):
         help="An active VIP in the current company.",
     )
     vip_card_number = fields.Char("VIP Card", compute="_compute_vip")
+    visit_count = fields.Integer("Visits", compute="_compute_visits")
+    next_visit_date = fields.Date("Next Visit", compute="_compute_visits")
 
     def _vip_cards(self, company):
         """``{commercial partner id: card number}`` of these partners'
@@ -118,6 +120,46 @@ class ResPartner(models.Model):
             card = cards.get(partner.commercial_partner_id.id)
             partner.is_vip = partner.commercial_partner_id.id in cards
             partner.vip_card_number = card or False
+
+    def _compute_visits(self):
+        """Visits the user may see of these customers (and their contacts'
+        customer), and the next one planned, in one grouped read."""
+        if not self.env["crm.relation.visit"].has_access("read"):
+            self.visit_count, self.next_visit_date = 0, False
+            return
+        rows = self.env["crm.relation.visit"]._read_group(
+            [
+                ("partner_id", "in", self.commercial_partner_id.ids),
+                ("company_id", "in", self.env.companies.ids),
+            ],
+            ["partner_id"],
+            ["__count"],
+        )
+        counts = {partner.id: count for partner, count in rows}
+        upcoming = self.env["crm.relation.visit"]._read_group(
+            [
+                ("partner_id", "in", self.commercial_partner_id.ids),
+                ("company_id", "in", self.env.companies.ids),
+                ("state", "=", "planned"),
+            ],
+            ["partner_id"],
+            ["planned_date:min"],
+        )
+        next_dates = {partner.id: day for partner, day in upcoming}
+        for partner in self:
+            customer = partner.commercial_partner_id.id
+            partner.visit_count = counts.get(customer, 0)
+            partner.next_visit_date = next_dates.get(customer, False)
+
+    def action_view_visits(self):
+        self.ensure_one()
+        customer = self.commercial_partner_id
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_relation.action_crm_relation_visit"
+        )
+        action["domain"] = [("partner_id", "=", customer.id)]
+        action["context"] = {"default_partner_id": customer.id}
+        return action
 
     def _search_is_vip(self, operator, value):
         if operator != "in":

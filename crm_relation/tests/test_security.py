@@ -152,6 +152,10 @@ class TestSecurity(TransactionCase):
         self.env["crm.relation.rfm.engine"].evaluate(
             self.env.company, partners=self.customer
         )
+        plan = self.env["crm.relation.visit.plan"].create(
+            {"partner_id": self.customer.id, "next_date": "2026-01-05"}
+        )
+        plan.action_generate_visits()
         auditor = self.users["auditor"]
         # A harmless write for each model; a new model must be added here.
         writes = {
@@ -163,6 +167,9 @@ class TestSecurity(TransactionCase):
             "crm.relation.vip": {"details": "x"},
             "crm.relation.vip.period": {"kind": "renewal"},
             "crm.relation.sync.map": {"payload_hash": "x"},
+            "crm.relation.visit.plan": {"note": "x"},
+            "crm.relation.visit": {"outcome": "x"},
+            "crm.relation.visit.week": {"message_main_attachment_id": False},
         }
         stored = self.env["ir.model"].search(
             [("model", "=like", "crm.relation.%"), ("transient", "=", False),

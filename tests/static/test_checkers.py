@@ -72,6 +72,18 @@ def test_reference_before_definition(addon):
     assert "action_crm_relation_dashboard is not defined (before use)" in problems
 
 
+def test_field_ids_of_own_models(addon):
+    data = addon / "data" / "crm_relation_visit_data.xml"
+    _edit(
+        data,
+        "ref('field_crm_relation_visit__outcome')",
+        "ref('field_crm_relation_visit__no_such_field')",
+    )
+    problems = "\n".join(checks.check_references(addon))
+    assert "field_crm_relation_visit__no_such_field is not defined" in problems
+    assert "field_crm_relation_visit__partner_id" not in problems
+
+
 def test_access_csv_unknown_model_and_group(addon):
     csv_path = addon / "security" / "ir.model.access.csv"
     with open(csv_path, "a", encoding="utf-8") as fh:
