@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from odoo import Command, api, fields, models
 
 from ..domain import demo_plan
+from ..domain import visit as visit_rules
 
 _logger = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ class CrmRelationDemo(models.AbstractModel):
         )
         engine.evaluate(company, partners=blocked, trigger="manual", date=today)
         self._load_demo_vips(company, today, customers, to_company_currency)
+        self._load_demo_visits(company, today, customers)
 
     def _load_demo_vips(self, company, today, customers, to_company_currency):
         """The yearly VIP evaluation, then the lifecycle a year of work left:
@@ -115,6 +117,73 @@ class CrmRelationDemo(models.AbstractModel):
                 self.env._("Registered from the customer's reply form."),
             )
         _logger.info("crm_relation demo: %d VIP candidates", len(ours))
+
+    def _load_demo_visits(self, company, today, customers):
+        """Visit plans of twelve customers started three weeks ago: the past
+        visits mostly done (some late, some commented by the supervisor), the
+        rest missed; last week's schedules approved, this week's submitted,
+        and last week's reports sent."""
+        Plan = self.env["crm.relation.visit.plan"].with_company(company)
+        cadences = [(1, "week"), (2, "week"), (1, "month")]
+        channels = ["phone", "onsite", "video", "phone", "email", "sms"]
+        purposes = ["satisfaction", "behaviour", "cross_sell", "follow_up"]
+        plans = Plan.create(
+            [
+                {
+                    "partner_id": customers[index].id,
+                    "user_id": customers[index].user_id.id,
+                    "company_id": company.id,
+                    "interval": cadences[index % 3][0],
+                    "interval_unit": cadences[index % 3][1],
+                    "channel": channels[index % len(channels)],
+                    "purpose": purposes[index % len(purposes)],
+                    "next_date": today - timedelta(days=21 - index % 7),
+                }
+                for index in sorted(customers)[:12]
+            ]
+        )
+        visits = plans.with_context(crm_relation_today=today)._generate_visits()
+        outcomes = [
+            (self.env._("Customer is happy with the last delivery."), "5"),
+            (self.env._("Asked for samples of the new tea range."), "4"),
+            (self.env._("Complained about slow delivery; promised a follow-up."), "2"),
+        ]
+        past = visits.filtered(lambda v: v.planned_date < today)
+        key = {"crm_relation_visit_action": True}
+        for number, visit in enumerate(past):
+            if number % 4 == 3:
+                continue  # left to be marked missed
+            outcome, satisfaction = outcomes[number % len(outcomes)]
+            visit.write(
+                {
+                    "outcome": outcome,
+                    "satisfaction": satisfaction,
+                    "customer_needs": outcome if satisfaction != "5" else False,
+                }
+            )
+            late = 1 if number % 5 == 4 else 0
+            visit.sudo().with_context(**key).write(
+                {
+                    "state": "done",
+                    "done_date": min(visit.planned_date + timedelta(days=late), today),
+                }
+            )
+            if number % 3 == 0:
+                visit.supervisor_comment = self.env._(
+                    "Good record. Next time ask about their yearly budget."
+                )
+        self.env["crm.relation.visit"]._mark_missed(today)
+        Week = self.env["crm.relation.visit.week"]
+        weeks = Week.search([("company_id", "=", company.id)])
+        last_week, _end = visit_rules.previous_week(today)
+        past = weeks.filtered(lambda w: w.date_start <= last_week)
+        past.action_submit()
+        past.action_approve()
+        weeks.filtered(
+            lambda w: w.date_start == visit_rules.week_start(today)
+        ).action_submit()
+        Week._cron_weekly_report(today=today)
+        _logger.info("crm_relation demo: %d visits", len(visits))
 
     def _deliver(self, orders, specs):
         pickings = self.env["stock.picking"]

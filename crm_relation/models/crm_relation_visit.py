@@ -532,10 +532,11 @@ class CrmRelationVisit(models.Model):
         )
         return True
 
+    @api.model
     def _mark_missed(self, today=None):
-        """Mark the planned visits overdue past each company's grace days."""
+        """Mark every planned visit overdue past its company's grace days."""
         today = today or fields.Date.context_today(self)
-        Visit = self.sudo()
+        Visit = self.sudo().browse()
         missed = Visit
         for [company] in Visit._read_group(
             [("state", "=", rules.PLANNED)], ["company_id"]

@@ -165,3 +165,20 @@ class TestDemoData(TransactionCase):
         self.assertTrue(
             active.partner_id.with_company(vips.company_id[:1]).mapped("is_vip")
         )
+
+    def test_visits_are_under_way(self):
+        """Visits of every state, last week's schedules approved and reported,
+        this week's submitted."""
+        visits = self.env["crm.relation.visit"].search(
+            [("partner_id", "in", self.customers.ids)]
+        )
+        self.assertEqual(
+            set(visits.mapped("state")), {"planned", "done", "missed"}, visits
+        )
+        self.assertTrue(visits.filtered("supervisor_comment"))
+        weeks = visits.week_id
+        self.assertIn("approved", weeks.mapped("state"))
+        self.assertIn("submitted", weeks.mapped("state"))
+        reported = weeks.filtered("report_sent_date")
+        self.assertTrue(reported)
+        self.assertTrue(sum(reported.mapped("report_done_count")))
