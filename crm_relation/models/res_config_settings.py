@@ -34,3 +34,9 @@ class ResConfigSettings(models.TransientModel):
     vip_reminder_days = fields.Integer(
         related="company_id.vip_reminder_days", readonly=False
     )
+    crm_relation_complaint_tier_ids = fields.Many2many(
+        related="company_id.crm_relation_complaint_tier_ids", readonly=False
+    )
+    crm_relation_followup_days = fields.Integer(
+        related="company_id.crm_relation_followup_days", readonly=False
+    )
