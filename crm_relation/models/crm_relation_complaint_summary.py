@@ -333,8 +333,16 @@ class CrmRelationComplaintSummary(models.Model):
                 )
         for summary in self:
             leaders = summary.team_id._crm_relation_leadership()
+            intro = self.env._(
+                "Complaint summary of team %(team)s for %(month)s, reviewed by "
+                "%(reviewer)s.",
+                team=summary.team_id.display_name,
+                month=summary.date_from.strftime("%Y-%m"),
+                reviewer=summary.reviewed_by_id.name,
+            )
             body = self.env["ir.qweb"]._render(
-                "crm_relation.complaint_summary_mail", {"summary": summary}
+                "crm_relation.complaint_summary_mail",
+                {"summary": summary, "intro": intro},
             )
             summary.message_post(
                 body=body,
