@@ -39,6 +39,11 @@
         "views/crm_relation_visit_views.xml",
         "data/crm_relation_visit_data.xml",
         "views/crm_relation_menus.xml",
+        "data/crm_relation_helpdesk_data.xml",
+        "views/helpdesk_ticket_views.xml",
+        "views/crm_relation_complaint_summary_views.xml",
+        "views/res_config_settings_helpdesk_views.xml",
+        "views/res_partner_service_views.xml",
     ],
     "uninstall_hook": "uninstall_hook",
     "demo": [

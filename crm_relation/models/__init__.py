@@ -15,4 +15,7 @@ from . import crm_relation_rfm_engine
 from . import sale_order
 from . import res_partner_bank
 from . import helpdesk_ticket
+from . import helpdesk_ticket_team
+from . import res_partner_service
+from . import crm_relation_complaint_summary
 from . import crm_relation_sync

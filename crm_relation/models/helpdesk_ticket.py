@@ -1,6 +1,30 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+
+from markupsafe import Markup, escape
+
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+
+from ..domain import helpdesk
+from .res_partner import RELATION_STATUSES
+
+# Moves that close a ticket without an agent's resolution (duplicates).
+CLOSE_UNCHECKED_KEY = "crm_relation_close_unchecked"
+GRADES = [
+    (helpdesk.ORDINARY, "Ordinary Customer"),
+    (helpdesk.HIGH_VALUE, "High-value Customer"),
+    (helpdesk.VIP, "VIP Customer"),
+]
+SATISFACTION = [
+    ("1", "1 · Very dissatisfied"),
+    ("2", "2 · Dissatisfied"),
+    ("3", "3 · Neutral"),
+    ("4", "4 · Satisfied"),
+    ("5", "5 · Very satisfied"),
+]
 
 
 class HelpdeskTicketCategory(models.Model):
@@ -31,6 +55,66 @@ class HelpdeskTicket(models.Model):
         help="A customer complaint. Set from the category; an agent may also "
         "mark any ticket a complaint.",
     )
+    is_vip = fields.Boolean(search="_search_is_vip")
+    relation_tier_id = fields.Many2one(
+        "crm.relation.tier",
+        "Customer Tier",
+        compute="_compute_relation_grade",
+        search="_search_relation_tier_id",
+        help="The customer's tier in the ticket's company (filters use the "
+        "current company's).",
+    )
+    relation_status = fields.Selection(
+        RELATION_STATUSES,
+        "Customer Status",
+        compute="_compute_relation_grade",
+        search="_search_relation_status",
+    )
+    intake_tier_id = fields.Many2one(
+        "crm.relation.tier",
+        "Tier When Opened",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The customer's tier when the ticket was opened, as the complaint "
+        "summary counts it.",
+    )
+    routing_grade = fields.Selection(
+        GRADES,
+        "Complaint Routed As",
+        readonly=True,
+        copy=False,
+        help="The customer's grade when the complaint was opened: ordinary "
+        "customers' complaints stay with the team's operators, high-value "
+        "and VIP customers' go to the team's leadership.",
+    )
+    satisfaction = fields.Selection(
+        SATISFACTION,
+        copy=False,
+        tracking=True,
+        help="The customer's satisfaction with the resolution, recorded on "
+        "closing (1 = very dissatisfied, 5 = very satisfied).",
+    )
+    resolution_note = fields.Text(
+        copy=False,
+        help="How the ticket was resolved, recorded on closing.",
+    )
+    resolution_hours = fields.Float(
+        "Resolution Time (hours)",
+        compute="_compute_resolution_hours",
+        store=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="Hours from opening to closing; empty while the ticket is open.",
+    )
+    followup_date = fields.Date(
+        "Follow-up Call Due",
+        readonly=True,
+        copy=False,
+        help="Set when the closed complaint's follow-up call (回访) was "
+        "scheduled; a complaint gets one follow-up call, even if reopened "
+        "and closed again.",
+    )
 
     @api.depends("category_id.crm_relation_complaint")
     def _compute_is_complaint(self):
@@ -39,3 +123,274 @@ class HelpdeskTicket(models.Model):
                 ticket.is_complaint = True
             elif not ticket.is_complaint:
                 ticket.is_complaint = False
+
+    @api.depends("commercial_partner_id", "company_id")
+    def _compute_relation_grade(self):
+        for company in self.company_id | self.env.company:
+            tickets = self.filtered(
+                lambda t, c=company: (t.company_id or self.env.company) == c
+            )
+            # One query per company for the whole batch.
+            partners = tickets.commercial_partner_id.with_company(company)
+            partners.mapped("relation_tier_id")
+            for ticket in tickets:
+                partner = ticket.commercial_partner_id.with_company(company)
+                ticket.relation_tier_id = partner.relation_tier_id
+                ticket.relation_status = partner.relation_status
+
+    def _search_relation_tier_id(self, operator, value):
+        return [("commercial_partner_id.relation_tier_id", operator, value)]
+
+    def _search_relation_status(self, operator, value):
+        return [("commercial_partner_id.relation_status", operator, value)]
+
+    def _search_is_vip(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        active = (
+            self.env["crm.relation.vip"]
+            .sudo()
+            .search(
+                [("company_id", "in", self.env.companies.ids), ("state", "=", "active")]
+            )
+        )
+        per_company = defaultdict(list)
+        for record in active:
+            per_company[record.company_id.id].append(record.partner_id.id)
+        return Domain.OR(
+            Domain("company_id", "=", company_id)
+            & Domain("commercial_partner_id", "in", partner_ids)
+            for company_id, partner_ids in per_company.items()
+        )
+
+    @api.depends("closed_date", "stage_id.closed")
+    def _compute_resolution_hours(self):
+        for ticket in self:
+            hours = None
+            if ticket.stage_id.closed:
+                hours = helpdesk.resolution_hours(
+                    ticket.create_date or ticket.closed_date, ticket.closed_date
+                )
+            ticket.resolution_hours = hours or 0.0
+
+    # Routing of new complaints (seed 004, L385-391)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        notes = self._crm_relation_route(vals_list)
+        tickets = super().create(vals_list)
+        bodies = {
+            ticket.id: notes[index]
+            for index, ticket in enumerate(tickets)
+            if notes.get(index)
+        }
+        if bodies:
+            tickets.browse(list(bodies))._message_log_batch(bodies)
+        tickets.filtered("stage_id.closed")._crm_relation_schedule_followups()
+        return tickets
+
+    def _crm_relation_route(self, vals_list):
+        """Grade each new ticket's customer in the ticket's company, send
+        high-value and VIP customers' complaints to the team's leadership
+        and raise their priority. Changes ``vals_list`` in place and returns
+        ``{index: chatter note}`` saying why a ticket was routed."""
+        # Tiers, VIP cards and settings are read as superuser: the agent or
+        # the portal customer opening the ticket need not see them.
+        Partner = self.env["res.partner"].sudo()
+        Team = self.env["helpdesk.ticket.team"].sudo()
+        Category = self.env["helpdesk.ticket.category"].sudo()
+        defaults = self.default_get(["company_id", "priority"])
+        default_company = (
+            self.env["res.company"]
+            .sudo()
+            .browse(defaults.get("company_id") or self.env.company.id)
+        )
+        # Prefetch the batch's partners, teams and categories.
+        partners = Partner.browse(
+            {v["partner_id"] for v in vals_list if v.get("partner_id")}
+        )
+        teams = Team.browse({v["team_id"] for v in vals_list if v.get("team_id")})
+        categories = Category.browse(
+            {v["category_id"] for v in vals_list if v.get("category_id")}
+        )
+        partners.mapped("commercial_partner_id")
+        teams.mapped("company_id")
+        categories.mapped("crm_relation_complaint")
+
+        rows = []
+        for index, vals in enumerate(vals_list):
+            team = Team.browse(vals.get("team_id"))
+            company = (
+                team.company_id
+                or self.env["res.company"].sudo().browse(vals.get("company_id"))
+                or default_company
+            )
+            if "is_complaint" in vals:
+                complaint = bool(vals["is_complaint"])
+            else:
+                complaint = Category.browse(
+                    vals.get("category_id")
+                ).crm_relation_complaint
+            customer = Partner.browse(vals.get("partner_id")).commercial_partner_id
+            rows.append((index, vals, team, company, complaint, customer))
+
+        grades = {}
+        by_company = defaultdict(list)
+        for row in rows:
+            by_company[row[3]].append(row)
+        for company, company_rows in by_company.items():
+            customers = Partner.union(*(row[5] for row in company_rows))
+            customers = customers.with_company(company)
+            customers.mapped("relation_tier_id")  # one query for the batch
+            cards = customers._vip_cards(company)
+            high_value = set(company.crm_relation_complaint_tier_ids.mapped("code"))
+            for index, vals, _team, _company, _complaint, customer in company_rows:
+                tier = customer.with_company(company).relation_tier_id
+                if tier:
+                    vals["intake_tier_id"] = tier.id
+                grades[index] = (
+                    helpdesk.grade(tier.code, high_value, customer.id in cards),
+                    tier,
+                )
+
+        notes = {}
+        load = {}
+        for index, vals, team, _company, complaint, _customer in rows:
+            grade, tier = grades[index]
+            if complaint:
+                vals["routing_grade"] = grade
+            before = vals.get("priority") or defaults.get("priority") or "1"
+            after = helpdesk.routed_priority(before, complaint, grade)
+            if after != before:
+                vals["priority"] = after
+            if not helpdesk.goes_to_leadership(complaint, grade) and after == before:
+                continue
+            leader = self.env["res.users"]
+            if helpdesk.goes_to_leadership(complaint, grade):
+                leader = team._crm_relation_pick_leader(load)
+                if leader:
+                    vals["user_id"] = leader.id
+                    load[leader] = load.get(leader, 0) + 1
+            notes[index] = self._crm_relation_routing_note(
+                complaint, grade, tier, leader, team, before, after
+            )
+        return notes
+
+    def _crm_relation_routing_note(
+        self, complaint, grade, tier, leader, team, before, after
+    ):
+        labels = dict(self._fields["priority"]._description_selection(self.env))
+        who = dict(self._fields["routing_grade"]._description_selection(self.env))[
+            grade
+        ]
+        if tier and grade == helpdesk.HIGH_VALUE:
+            who = self.env._(
+                "%(grade)s (tier %(tier)s)", grade=who, tier=tier.display_name
+            )
+        lines = []
+        if complaint and leader:
+            lines.append(
+                self.env._(
+                    "Complaint from a %(customer)s: routed to the team's "
+                    "leadership, %(leader)s.",
+                    customer=who,
+                    leader=leader.name,
+                )
+            )
+        elif complaint:
+            lines.append(
+                self.env._(
+                    "Complaint from a %(customer)s, but team %(team)s has no "
+                    "complaint leadership configured: left with the operators.",
+                    customer=who,
+                    team=team.display_name or self.env._("(none)"),
+                )
+            )
+        else:
+            lines.append(self.env._("Ticket of a %(customer)s.", customer=who))
+        if after != before:
+            lines.append(
+                self.env._(
+                    "Priority raised from %(before)s to %(after)s.",
+                    before=labels.get(before, before),
+                    after=labels.get(after, after),
+                )
+            )
+        return Markup("<br/>").join(escape(line) for line in lines)
+
+    # Closing: satisfaction, resolution and the follow-up call
+
+    def write(self, vals):
+        closing = self.browse()
+        if vals.get("stage_id"):
+            stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
+            if stage.closed:
+                closing = self.filtered(lambda t: not t.stage_id.closed)
+                closing._crm_relation_check_resolution(vals)
+        result = super().write(vals)
+        if closing:
+            closing._crm_relation_schedule_followups()
+        return result
+
+    def _crm_relation_check_resolution(self, vals):
+        """A back-office agent closing a ticket records the customer's
+        satisfaction and the resolution. Closes by the system, the portal
+        (as superuser) and duplicates are not asked."""
+        if (
+            self.env.su
+            or self.env.context.get(CLOSE_UNCHECKED_KEY)
+            or not self.env.user._is_internal()
+        ):
+            return
+        for ticket in self:
+            missing = []
+            if not vals.get("satisfaction", ticket.satisfaction):
+                missing.append(
+                    self._fields["satisfaction"].get_description(self.env)["string"]
+                )
+            note = vals.get("resolution_note", ticket.resolution_note)
+            if not (note or "").strip():
+                missing.append(
+                    self._fields["resolution_note"].get_description(self.env)["string"]
+                )
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "Ticket %(ticket)s cannot be closed yet: fill in "
+                        "%(fields)s (the customer's satisfaction, 1-5, and how "
+                        "the ticket was resolved).",
+                        ticket=ticket.display_name,
+                        fields=", ".join(missing),
+                    )
+                )
+
+    def _crm_relation_schedule_followups(self):
+        """One follow-up call (回访) for the account manager of each closed
+        complaint, the company's delay after closing. A complaint gets one
+        call: closing it again after reopening schedules nothing."""
+        due = self.filtered(
+            lambda t: t.is_complaint and t.stage_id.closed and not t.followup_date
+        )
+        if not due:
+            return
+        activity_type = self.env.ref("crm_relation.mail_activity_complaint_followup")
+        now = fields.Datetime.now()
+        for ticket in due.sudo():
+            closed_on = fields.Datetime.context_timestamp(
+                ticket, ticket.closed_date or now
+            )
+            deadline = helpdesk.followup_date(
+                closed_on, ticket.company_id.crm_relation_followup_days
+            )
+            manager = ticket.commercial_partner_id.user_id
+            if not manager.active or manager.share:
+                manager = ticket.user_id or self.env.user
+            ticket.activity_schedule(
+                activity_type_id=activity_type.id,
+                date_deadline=deadline,
+                summary=self.env._(
+                    "Follow-up call on complaint %(ticket)s", ticket=ticket.number
+                ),
+                user_id=manager.id,
+            )
+            ticket.followup_date = deadline

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL, sql
 
 from ..domain import rfm
 
@@ -78,6 +79,23 @@ class ResCompany(models.Model):
         help="Weeks in which an account manager has fewer visits booked or "
         "done are flagged (seed: at least 1 customer a week).",
     )
+    crm_relation_complaint_tier_ids = fields.Many2many(
+        "crm.relation.tier",
+        "res_company_crm_relation_complaint_tier_rel",
+        "company_id",
+        "tier_id",
+        "High-value Tiers for Complaints",
+        default=lambda self: self._crm_relation_default_complaint_tiers(),
+        help="Complaints of customers of these tiers, and of active VIPs, go "
+        "to the helpdesk team's leadership with a raised priority (seed 004: "
+        "potential and VIP customers).",
+    )
+    crm_relation_followup_days = fields.Integer(
+        "Complaint Follow-up Delay (days)",
+        default=3,
+        help="A closed complaint schedules a follow-up call (回访) for the "
+        "account manager this many days after closing.",
+    )
 
     _visit_settings_positive = models.Constraint(
         "CHECK(crm_relation_visit_horizon_days >= 0 "
@@ -92,6 +110,10 @@ class ResCompany(models.Model):
         " AND vip_reminder_days >= 0)",
         "VIP minimums and the reminder cannot be negative.",
     )
+    _crm_relation_followup_days_positive = models.Constraint(
+        "CHECK(crm_relation_followup_days >= 0)",
+        "The complaint follow-up delay cannot be negative.",
+    )
     _rfm_window_positive = models.Constraint(
         "CHECK(rfm_window_days > 0)", "The evaluation window must be at least a day."
     )
@@ -100,6 +122,50 @@ class ResCompany(models.Model):
         "AND rfm_weight_monetary >= 0)",
         "RFM weights cannot be negative.",
     )
+
+    @api.model
+    def _crm_relation_default_complaint_tiers(self):
+        """Platinum and Gold: the seed's potential and high-value customers."""
+        tiers = self.env["crm.relation.tier"]
+        for xmlid in ("crm_relation.tier_p", "crm_relation.tier_g"):
+            tiers |= self.env.ref(xmlid, raise_if_not_found=False) or tiers
+        return tiers
+
+    @api.model
+    def _crm_relation_init_complaint_tiers(self):
+        """On installation (data file, once): companies existing before the
+        tiers were loaded get the default high-value tiers."""
+        tiers = self._crm_relation_default_complaint_tiers()
+        companies = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("crm_relation_complaint_tier_ids", "=", False)])
+        )
+        if tiers and companies:
+            companies.crm_relation_complaint_tier_ids = tiers
+
+    def _auto_init(self):
+        # Adding the high-value tiers to existing databases: fill the new
+        # relation once, where the tiers already exist (an update; a fresh
+        # installation fills it from the data file instead).
+        table = "res_company_crm_relation_complaint_tier_rel"
+        existed = sql.table_exists(self.env.cr, table)
+        result = super()._auto_init()
+        if not existed and sql.table_exists(self.env.cr, table):
+            self.env.cr.execute(
+                SQL(
+                    """
+                    INSERT INTO %s (company_id, tier_id)
+                    SELECT c.id, d.res_id FROM res_company c
+                    JOIN ir_model_data d ON d.module = 'crm_relation'
+                     AND d.model = 'crm.relation.tier'
+                     AND d.name IN ('tier_p', 'tier_g')
+                    ON CONFLICT DO NOTHING
+                    """,
+                    SQL.identifier(table),
+                )
+            )
+        return result
 
     @api.model_create_multi
     def create(self, vals_list):

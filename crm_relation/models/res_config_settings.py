@@ -43,3 +43,9 @@ class ResConfigSettings(models.TransientModel):
     crm_relation_visit_kpi = fields.Integer(
         related="company_id.crm_relation_visit_kpi", readonly=False
     )
+    crm_relation_complaint_tier_ids = fields.Many2many(
+        related="company_id.crm_relation_complaint_tier_ids", readonly=False
+    )
+    crm_relation_followup_days = fields.Integer(
+        related="company_id.crm_relation_followup_days", readonly=False
+    )

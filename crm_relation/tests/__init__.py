@@ -7,3 +7,4 @@ from . import test_review
 from . import test_vip
 from . import test_sync
 from . import test_visit
+from . import test_helpdesk

@@ -1,5 +1,6 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, tagged
 
@@ -130,6 +131,8 @@ class TestSecurity(TransactionCase):
             "crm.relation.block.wizard",
             "crm.relation.audit",
             "crm.relation.review.policy",
+            "crm.relation.complaint.summary",
+            "crm.relation.complaint.summary.line",
         ):
             with self.subTest(model=model), self.assertRaises(AccessError):
                 self.env[model].with_user(outsider).search_count([])
@@ -156,6 +159,14 @@ class TestSecurity(TransactionCase):
             {"partner_id": self.customer.id, "next_date": "2026-01-05"}
         )
         plan.action_generate_visits()
+        team = self.env["helpdesk.ticket.team"].create({"name": "Security desk"})
+        self.env["helpdesk.ticket"].create(
+            {"name": "Complaint", "description": "x", "team_id": team.id,
+             "partner_id": self.customer.id, "is_complaint": True}
+        )  # fmt: skip
+        self.env["crm.relation.complaint.summary"].create(
+            {"team_id": team.id, "date_from": fields.Date.context_today(team)}
+        )
         auditor = self.users["auditor"]
         # A harmless write for each model; a new model must be added here.
         writes = {
@@ -170,6 +181,8 @@ class TestSecurity(TransactionCase):
             "crm.relation.visit.plan": {"note": "x"},
             "crm.relation.visit": {"outcome": "x"},
             "crm.relation.visit.week": {"message_main_attachment_id": False},
+            "crm.relation.complaint.summary": {"review_comment": "x"},
+            "crm.relation.complaint.summary.line": {"complaint_count": 1},
         }
         stored = self.env["ir.model"].search(
             [("model", "=like", "crm.relation.%"), ("transient", "=", False),

@@ -1,0 +1,465 @@
+# Copyright 2026 crm_relation developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..domain import helpdesk
+from .guards import forbidden_fields, notification
+
+STATES = [("draft", "Draft"), ("reviewed", "Reviewed"), ("sent", "Sent")]
+# Only the summary's own actions, as superuser with this key, write these.
+SUMMARY_KEY = "crm_relation_complaint_summary"
+PROTECTED = (
+    "state",
+    "reviewed_by_id",
+    "reviewed_on",
+    "sent_on",
+    "complaint_count",
+    "closed_count",
+    "scored_count",
+    "avg_resolution_hours",
+    "avg_satisfaction",
+    "line_ids",
+    "category_line_ids",
+    "tier_line_ids",
+)
+MANAGER_GROUP = "crm_relation.group_crm_relation_manager"
+
+
+class CrmRelationComplaintSummary(models.Model):
+    """One helpdesk team's complaints of one month in one company (seed 004,
+    L385-391): a customer manager reviews the summary, then it is sent to
+    the customer-service leadership."""
+
+    _name = "crm.relation.complaint.summary"
+    _description = "Monthly Complaint Summary"
+    _inherit = ["mail.thread"]
+    _order = "date_from desc, team_id"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    team_id = fields.Many2one(
+        "helpdesk.ticket.team", required=True, index=True, readonly=True
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        readonly=True,
+        default=lambda self: self.env.company,
+    )
+    date_from = fields.Date(
+        "Month",
+        required=True,
+        readonly=True,
+        help="First day of the month summarised: complaints opened in it.",
+    )
+    date_to = fields.Date("Until", compute="_compute_date_to", store=True)
+    state = fields.Selection(
+        STATES, required=True, default="draft", readonly=True, tracking=True
+    )
+    complaint_count = fields.Integer("Complaints", readonly=True)
+    closed_count = fields.Integer("Closed", readonly=True)
+    scored_count = fields.Integer("Scored", readonly=True)
+    avg_resolution_hours = fields.Float(
+        "Average Resolution Time (hours)", readonly=True, digits=(16, 1)
+    )
+    avg_satisfaction = fields.Float(
+        "Average Satisfaction", readonly=True, digits=(16, 2)
+    )
+    line_ids = fields.One2many(
+        "crm.relation.complaint.summary.line", "summary_id", "Figures", readonly=True
+    )
+    category_line_ids = fields.One2many(
+        "crm.relation.complaint.summary.line",
+        "summary_id",
+        "By Category",
+        domain=[("kind", "=", "category")],
+        readonly=True,
+    )
+    tier_line_ids = fields.One2many(
+        "crm.relation.complaint.summary.line",
+        "summary_id",
+        "By Tier",
+        domain=[("kind", "=", "tier")],
+        readonly=True,
+    )
+    review_comment = fields.Text(
+        "Manager's Comment", help="What the customer manager concluded on review."
+    )
+    reviewed_by_id = fields.Many2one(
+        "res.users", "Reviewer", readonly=True, copy=False, tracking=True
+    )
+    reviewed_on = fields.Datetime(readonly=True, copy=False)
+    sent_on = fields.Datetime(readonly=True, copy=False)
+
+    _month_uniq = models.Constraint(
+        "UNIQUE(team_id, company_id, date_from)",
+        "A team has one complaint summary a month in each company.",
+    )
+
+    @api.depends("team_id", "date_from")
+    def _compute_name(self):
+        for summary in self:
+            month = summary.date_from and summary.date_from.strftime("%Y-%m")
+            summary.name = " · ".join(filter(None, [summary.team_id.name, month]))
+
+    @api.depends("date_from")
+    def _compute_date_to(self):
+        for summary in self:
+            summary.date_to = summary.date_from and (
+                helpdesk.month_bounds(summary.date_from)[1] - timedelta(days=1)
+            )
+
+    # Guards
+
+    def _check_protected(self, vals):
+        touched = forbidden_fields(self.env, vals, PROTECTED, SUMMARY_KEY)
+        if touched:
+            raise UserError(
+                self.env._(
+                    "Complaint summary fields %(fields)s change through its "
+                    "actions (refresh, review, send), not by editing.",
+                    fields=", ".join(touched),
+                )
+            )
+
+    def _check_manager(self):
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Only customer managers may refresh, review and send "
+                    "complaint summaries."
+                )
+            )
+
+    def _internal(self):
+        return self.sudo().with_context(**{SUMMARY_KEY: True})
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_protected(vals)
+            if vals.get("date_from"):
+                day = fields.Date.to_date(vals["date_from"])
+                vals["date_from"] = helpdesk.month_bounds(day)[0]
+        summaries = super().create(vals_list)
+        summaries._refresh()
+        return summaries
+
+    def copy(self, default=None):  # pylint: disable=method-required-super
+        self.check_access("create")
+        raise UserError(
+            self.env._(
+                "A complaint summary cannot be duplicated: there is one a "
+                "month for each team and company."
+            )
+        )
+
+    def write(self, vals):
+        self._check_protected(vals)
+        if {"team_id", "company_id", "date_from"} & vals.keys():
+            raise UserError(
+                self.env._(
+                    "A complaint summary's team, company and month cannot "
+                    "change: create another summary."
+                )
+            )
+        return super().write(vals)
+
+    # Figures
+
+    def _refresh(self):
+        """Recount every summary of ``self`` from the complaints opened in
+        its month, team and company: one grouped query for the batch."""
+        if not self:
+            return
+        tz = self._tz_name()
+        start = self._utc(min(self.mapped("date_from")), tz)
+        end = self._utc(helpdesk.month_bounds(max(self.mapped("date_from")))[1], tz)
+        rows = (
+            self.env["helpdesk.ticket"]
+            .sudo()
+            .with_context(active_test=False, tz=tz)
+            ._read_group(
+                [
+                    ("is_complaint", "=", True),
+                    ("team_id", "in", self.team_id.ids),
+                    ("company_id", "in", self.company_id.ids),
+                    ("create_date", ">=", start),
+                    ("create_date", "<", end),
+                ],
+                [
+                    "team_id",
+                    "company_id",
+                    "create_date:month",
+                    "category_id",
+                    "intake_tier_id",
+                    "satisfaction",
+                    "stage_id",
+                ],
+                ["__count", "resolution_hours:sum"],
+            )
+        )
+        buckets = defaultdict(list)
+        for team, company, month, *rest in rows:
+            buckets[(team.id, company.id, fields.Date.to_date(month))].append(rest)
+        for summary in self:
+            key = (summary.team_id.id, summary.company_id.id, summary.date_from)
+            summary._store_figures(buckets.get(key, []))
+
+    def _store_figures(self, rows):
+        self.ensure_one()
+        total = _Figure()
+        by_category = defaultdict(_Figure)
+        by_tier = defaultdict(_Figure)
+        for category, tier, satisfaction, stage, count, hours in rows:
+            for figure in (total, by_category[category], by_tier[tier]):
+                figure.add(count, satisfaction, stage.closed, hours)
+        lines = [Command.clear()]
+        for kind, groups in (("category", by_category), ("tier", by_tier)):
+            for record, figure in sorted(
+                groups.items(), key=lambda item: (-item[1].count, item[0].id or 0)
+            ):
+                lines.append(
+                    Command.create(
+                        {
+                            "kind": kind,
+                            f"{kind}_id": record.id,
+                            **figure.values(),
+                        }
+                    )
+                )
+        self._internal().write(
+            {
+                "complaint_count": total.count,
+                "closed_count": total.closed,
+                "scored_count": total.scored,
+                "avg_resolution_hours": total.values()["avg_resolution_hours"],
+                "avg_satisfaction": total.values()["avg_satisfaction"],
+                "line_ids": lines,
+            }
+        )
+
+    def _tz_name(self):
+        """Months are counted in the user's time zone (UTC without one)."""
+        tz = self.env.context.get("tz") or self.env.user.tz
+        return tz if tz in pytz.all_timezones_set else "UTC"
+
+    @api.model
+    def _utc(self, day, tz):
+        """Midnight of ``day`` in ``tz``, as a naive UTC datetime."""
+        local = pytz.timezone(tz).localize(datetime.combine(day, time.min))
+        return local.astimezone(pytz.utc).replace(tzinfo=None)
+
+    # Actions
+
+    def action_refresh(self):
+        self._check_manager()
+        done = self.filtered(lambda s: s.state != "draft")
+        if done:
+            raise UserError(
+                self.env._(
+                    "%(summaries)s: only a draft complaint summary can be recounted.",
+                    summaries=", ".join(done.mapped("name")),
+                )
+            )
+        self._refresh()
+        return notification(self.env._("Complaint figures recounted."))
+
+    def action_mark_reviewed(self):
+        """The customer manager checked the summary: it can be sent."""
+        self._check_manager()
+        wrong = self.filtered(lambda s: s.state != "draft")
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "%(summaries)s: only a draft complaint summary can be "
+                    "marked reviewed.",
+                    summaries=", ".join(wrong.mapped("name")),
+                )
+            )
+        self._internal().write(
+            {
+                "state": "reviewed",
+                "reviewed_by_id": self.env.user.id,
+                "reviewed_on": fields.Datetime.now(),
+            }
+        )
+
+    def action_reset_draft(self):
+        self._check_manager()
+        wrong = self.filtered(lambda s: s.state != "reviewed")
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "%(summaries)s: only a reviewed, unsent complaint summary "
+                    "goes back to draft.",
+                    summaries=", ".join(wrong.mapped("name")),
+                )
+            )
+        self._internal().write(
+            {"state": "draft", "reviewed_by_id": False, "reviewed_on": False}
+        )
+
+    def action_send(self):
+        """Mail the reviewed summary to the team's leadership."""
+        self._check_manager()
+        for summary in self:
+            if summary.state != "reviewed":
+                raise UserError(
+                    self.env._(
+                        "%(summary)s is %(state)s: a customer manager marks a "
+                        "complaint summary reviewed before it is sent.",
+                        summary=summary.name,
+                        state=dict(
+                            self._fields["state"]._description_selection(self.env)
+                        )[summary.state],
+                    )
+                )
+            leaders = summary.team_id._crm_relation_leadership()
+            if not leaders:
+                raise UserError(
+                    self.env._(
+                        "Team %(team)s has no complaint leader, leadership "
+                        "group or team leader to send %(summary)s to.",
+                        team=summary.team_id.display_name,
+                        summary=summary.name,
+                    )
+                )
+        for summary in self:
+            leaders = summary.team_id._crm_relation_leadership()
+            intro = self.env._(
+                "Complaint summary of team %(team)s for %(month)s, reviewed by "
+                "%(reviewer)s.",
+                team=summary.team_id.display_name,
+                month=summary.date_from.strftime("%Y-%m"),
+                reviewer=summary.reviewed_by_id.name,
+            )
+            body = self.env["ir.qweb"]._render(
+                "crm_relation.complaint_summary_mail",
+                {"summary": summary, "intro": intro},
+            )
+            summary.message_post(
+                body=body,
+                subject=self.env._("Complaint summary %(name)s", name=summary.name),
+                partner_ids=leaders.partner_id.ids,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        self._internal().write({"state": "sent", "sent_on": fields.Datetime.now()})
+
+    @api.model
+    def action_create_last_month(self):
+        """Menu action: create the missing summaries of last month now."""
+        self._check_manager()
+        created = self._cron_create_monthly()
+        return notification(
+            self.env._("%(count)s complaint summary(ies) created.", count=len(created))
+        )
+
+    # Monthly cron
+
+    @api.model
+    def _cron_create_monthly(self, today=None):
+        """Create (once) last month's summary of every team with complaints
+        in it, and of every team tied to a company."""
+        today = fields.Date.to_date(today) or fields.Date.context_today(self)
+        month = helpdesk.previous_month(today)
+        return self.sudo()._create_for_month(month)
+
+    @api.model
+    def _create_for_month(self, month):
+        tz = self._tz_name()
+        start = self._utc(month, tz)
+        end = self._utc(helpdesk.month_bounds(month)[1], tz)
+        pairs = {
+            (team.id, company.id)
+            for team, company in self.env["helpdesk.ticket"]
+            .sudo()
+            .with_context(active_test=False)
+            ._read_group(
+                [
+                    ("is_complaint", "=", True),
+                    ("team_id", "!=", False),
+                    ("create_date", ">=", start),
+                    ("create_date", "<", end),
+                ],
+                ["team_id", "company_id"],
+            )
+        }
+        teams = (
+            self.env["helpdesk.ticket.team"]
+            .sudo()
+            .search([("company_id", "!=", False)])
+        )
+        pairs |= {(team.id, team.company_id.id) for team in teams}
+        existing = {
+            (s.team_id.id, s.company_id.id)
+            for s in self.sudo().search([("date_from", "=", month)])
+        }
+        todo = sorted(pairs - existing)
+        return self.sudo().create(
+            [
+                {"team_id": team_id, "company_id": company_id, "date_from": month}
+                for team_id, company_id in todo
+            ]
+        )
+
+
+class _Figure:
+    """Running totals of one group of complaints."""
+
+    __slots__ = ("closed", "count", "hours", "score_sum", "scored")
+
+    def __init__(self):
+        self.count = self.closed = self.scored = self.score_sum = 0
+        self.hours = 0.0
+
+    def add(self, count, satisfaction, closed, hours):
+        self.count += count
+        if closed:
+            self.closed += count
+            self.hours += hours or 0.0
+        if satisfaction:
+            self.scored += count
+            self.score_sum += int(satisfaction) * count
+
+    def values(self):
+        return {
+            "complaint_count": self.count,
+            "closed_count": self.closed,
+            "avg_resolution_hours": helpdesk.average(self.hours, self.closed),
+            "avg_satisfaction": helpdesk.average(self.score_sum, self.scored),
+        }
+
+
+class CrmRelationComplaintSummaryLine(models.Model):
+    """One category's or tier's complaints in a monthly summary."""
+
+    _name = "crm.relation.complaint.summary.line"
+    _description = "Complaint Summary Figures"
+    _order = "summary_id, kind, complaint_count desc, id"
+
+    summary_id = fields.Many2one(
+        "crm.relation.complaint.summary",
+        required=True,
+        index=True,
+        ondelete="cascade",
+    )
+    company_id = fields.Many2one(related="summary_id.company_id", store=True)
+    kind = fields.Selection(
+        [("category", "By Category"), ("tier", "By Tier")], required=True
+    )
+    category_id = fields.Many2one("helpdesk.ticket.category")
+    tier_id = fields.Many2one("crm.relation.tier")
+    complaint_count = fields.Integer("Complaints")
+    closed_count = fields.Integer("Closed")
+    avg_resolution_hours = fields.Float(
+        "Average Resolution Time (hours)", digits=(16, 1)
+    )
+    avg_satisfaction = fields.Float("Average Satisfaction", digits=(16, 2))

@@ -1,0 +1,66 @@
+# Copyright 2026 crm_relation developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class HelpdeskTicketTeam(models.Model):
+    _inherit = "helpdesk.ticket.team"
+
+    crm_relation_leader_id = fields.Many2one(
+        "res.users",
+        "Complaint Leader",
+        domain=[("share", "=", False)],
+        help="Complaints of high-value and VIP customers are assigned to this "
+        "user (seed 004: customer-service leadership handles them).",
+    )
+    crm_relation_leader_group_id = fields.Many2one(
+        "res.groups",
+        "Complaint Leadership Group",
+        help="Without a complaint leader, high-value and VIP customers' "
+        "complaints go to the member of this group with the fewest open "
+        "tickets. The monthly complaint summary is sent to the leader, this "
+        "group and the team leader.",
+    )
+
+    def _crm_relation_leadership(self):
+        """Every user of the team's complaint leadership: the complaint
+        leader, the leadership group's internal users and the team leader."""
+        self.ensure_one()
+        users = (
+            self.crm_relation_leader_id
+            | self.crm_relation_leader_group_id.sudo().all_user_ids
+            | self.user_id
+        )
+        return users.filtered(lambda u: u.active and not u.share)
+
+    def _crm_relation_pick_leader(self, load=None):
+        """The user a routed complaint goes to: the complaint leader; else
+        the leadership group's member with the fewest open tickets (``load``
+        counts the ones assigned in the current batch); else the team
+        leader. Empty if nothing is configured."""
+        if not self:
+            return self.env["res.users"]
+        self.ensure_one()
+        if self.crm_relation_leader_id:
+            return self.crm_relation_leader_id
+        members = self.crm_relation_leader_group_id.sudo().all_user_ids.filtered(
+            lambda u: u.active and not u.share
+        )
+        if self.company_id:
+            members = members.filtered(lambda u: self.company_id in u.company_ids)
+        if not members:
+            return self.user_id
+        open_counts = dict(
+            self.env["helpdesk.ticket"]
+            .sudo()
+            ._read_group(
+                [("user_id", "in", members.ids), ("stage_id.closed", "=", False)],
+                ["user_id"],
+                ["__count"],
+            )
+        )
+        load = load or {}
+        return min(
+            members,
+            key=lambda u: (open_counts.get(u, 0) + load.get(u, 0), u.id),
+        )

@@ -1,0 +1,89 @@
+# Copyright 2026 crm_relation developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+from ..domain import helpdesk
+
+# The service record covers the tickets opened over this many days.
+SERVICE_WINDOW_DAYS = 365
+
+
+class ResPartner(models.Model):
+    """The customer's service record (seed 002: after-sale evaluations form a
+    credit record): tickets and complaints of the last twelve months in the
+    current company, with the average satisfaction and resolution time,
+    beside the RFM figures in the customer evaluation."""
+
+    _inherit = "res.partner"
+
+    service_ticket_count = fields.Integer(
+        "Tickets (12 months)", compute="_compute_service_record"
+    )
+    service_complaint_count = fields.Integer(
+        "Complaints (12 months)", compute="_compute_service_record"
+    )
+    service_avg_satisfaction = fields.Float(
+        "Average Satisfaction",
+        compute="_compute_service_record",
+        digits=(16, 2),
+        help="Average satisfaction (1-5) of the tickets closed with a score "
+        "over the last twelve months; 0 when none was scored.",
+    )
+    service_avg_resolution_hours = fields.Float(
+        "Average Resolution Time (hours)",
+        compute="_compute_service_record",
+        digits=(16, 1),
+    )
+
+    @api.depends_context("company")
+    def _compute_service_record(self):
+        """One grouped query for the whole batch, at the commercial partner
+        level (a contact shows its company's record)."""
+        commercial = self.commercial_partner_id._origin
+        since = fields.Datetime.now() - timedelta(days=SERVICE_WINDOW_DAYS)
+        figures = defaultdict(lambda: defaultdict(float))
+        if commercial.ids:
+            # Figures, not ticket contents: every Customer Relations user sees
+            # them, whatever their helpdesk rights.
+            groups = (
+                self.env["helpdesk.ticket"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("commercial_partner_id", "in", commercial.ids),
+                        ("company_id", "=", self.env.company.id),
+                        ("create_date", ">=", since),
+                    ],
+                    [
+                        "commercial_partner_id",
+                        "is_complaint",
+                        "satisfaction",
+                        "stage_id",
+                    ],
+                    ["__count", "resolution_hours:sum"],
+                )
+            )
+            for partner, complaint, satisfaction, stage, count, hours in groups:
+                record = figures[partner.id]
+                record["tickets"] += count
+                if complaint:
+                    record["complaints"] += count
+                if satisfaction:
+                    record["scored"] += count
+                    record["score_sum"] += int(satisfaction) * count
+                if stage.closed:
+                    record["closed"] += count
+                    record["hours"] += hours or 0.0
+        for partner in self:
+            record = figures[partner.commercial_partner_id._origin.id]
+            partner.service_ticket_count = int(record["tickets"])
+            partner.service_complaint_count = int(record["complaints"])
+            partner.service_avg_satisfaction = helpdesk.average(
+                record["score_sum"], record["scored"]
+            )
+            partner.service_avg_resolution_hours = helpdesk.average(
+                record["hours"], record["closed"]
+            )
