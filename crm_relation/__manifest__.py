@@ -37,6 +37,8 @@
         "views/crm_relation_vip_views.xml",
         "views/crm_relation_sync_views.xml",
         "views/crm_relation_menus.xml",
+        "wizards/crm_relation_complaint_ack_wizard_views.xml",
+        "views/sale_order_views.xml",
     ],
     "uninstall_hook": "uninstall_hook",
     "demo": [

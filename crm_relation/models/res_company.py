@@ -61,6 +61,19 @@ class ResCompany(models.Model):
         "not yet evaluated) is refused until a customer manager has reviewed "
         "the customer.",
     )
+    crm_relation_tier_pricelist = fields.Boolean(
+        "Pricelist per Tier",
+        help="New sale orders start with the pricelist of the customer's tier "
+        "(or the VIP pricelist for an active VIP) instead of the customer's "
+        "own pricelist.",
+    )
+    crm_relation_vip_pricelist_id = fields.Many2one(
+        "product.pricelist",
+        "VIP Pricelist",
+        check_company=True,
+        help="New orders of active VIP customers start with this pricelist, "
+        "before the tier's, when the company prices by tier.",
+    )
 
     _vip_window_positive = models.Constraint(
         "CHECK(vip_window_days > 0)", "The VIP window must be at least a day."
@@ -78,6 +91,22 @@ class ResCompany(models.Model):
         "AND rfm_weight_monetary >= 0)",
         "RFM weights cannot be negative.",
     )
+
+    @api.constrains("crm_relation_vip_pricelist_id", "currency_id")
+    def _check_crm_relation_vip_pricelist(self):
+        for company in self:
+            pricelist = company.crm_relation_vip_pricelist_id
+            if pricelist and pricelist.currency_id != company.currency_id:
+                raise ValidationError(
+                    self.env._(
+                        "VIP Pricelist %(pricelist)s is in %(currency)s; "
+                        "%(company)s sells in %(company_currency)s.",
+                        pricelist=pricelist.display_name,
+                        currency=pricelist.currency_id.name,
+                        company=company.name,
+                        company_currency=company.currency_id.name,
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):

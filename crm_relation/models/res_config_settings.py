@@ -34,3 +34,9 @@ class ResConfigSettings(models.TransientModel):
     vip_reminder_days = fields.Integer(
         related="company_id.vip_reminder_days", readonly=False
     )
+    crm_relation_tier_pricelist = fields.Boolean(
+        related="company_id.crm_relation_tier_pricelist", readonly=False
+    )
+    crm_relation_vip_pricelist_id = fields.Many2one(
+        related="company_id.crm_relation_vip_pricelist_id", readonly=False
+    )
