@@ -393,6 +393,16 @@ class TestSaleService(InvoicingCase):
                 {"order_ids": [Command.set(order.ids)]}
             ).action_confirm()
         self.assertEqual(order.state, "draft")
+        # Customer Relations users and auditors read the order's service view.
+        for user in (self.user, self.auditor, self.salesman):
+            with self.subTest(user=user.login):
+                [vals] = order.with_user(user).read(
+                    ["relation_tier_id", "open_complaint_count", "is_vip"]
+                )
+                self.assertEqual(
+                    (vals["relation_tier_id"][0], vals["open_complaint_count"]),
+                    (self.gold.id, 1),
+                )
         # The outsider reads no tier; the salesman reads tiers, edits none.
         with self.assertRaises(AccessError):
             self.gold.with_user(self.outsider).read(["name"])
