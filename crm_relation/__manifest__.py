@@ -44,6 +44,8 @@
         "views/crm_relation_complaint_summary_views.xml",
         "views/res_config_settings_helpdesk_views.xml",
         "views/res_partner_service_views.xml",
+        "wizards/crm_relation_complaint_ack_wizard_views.xml",
+        "views/sale_order_views.xml",
     ],
     "uninstall_hook": "uninstall_hook",
     "demo": [

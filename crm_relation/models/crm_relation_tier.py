@@ -36,6 +36,15 @@ class CrmRelationTier(models.Model):
         default=visit_rules.MONTH,
         required=True,
     )
+    # Per company: a customer of this tier starts new orders with it when
+    # the company prices by tier (Settings → Customer Relations).
+    pricelist_id = fields.Many2one(
+        "product.pricelist",
+        company_dependent=True,
+        domain="[('company_id', 'in', (False, current_company_id))]",
+        help="New orders of this tier's customers start with this pricelist "
+        "when the company prices by tier. In the company currency.",
+    )
 
     _code_unique = models.Constraint("UNIQUE(code)", "A tier code must be unique.")
     _visit_interval_positive = models.Constraint(
@@ -57,6 +66,24 @@ class CrmRelationTier(models.Model):
         )
         for tier in self:
             tier.partner_count = counts.get(tier, 0)
+
+    @api.constrains("pricelist_id")
+    def _check_pricelist_currency(self):
+        company = self.env.company
+        for tier in self.with_company(company):
+            pricelist = tier.pricelist_id
+            if pricelist and pricelist.currency_id != company.currency_id:
+                raise ValidationError(
+                    self.env._(
+                        "Pricelist %(pricelist)s of tier %(tier)s is in "
+                        "%(currency)s; %(company)s sells in %(company_currency)s.",
+                        pricelist=pricelist.display_name,
+                        tier=tier.display_name,
+                        currency=pricelist.currency_id.name,
+                        company=company.name,
+                        company_currency=company.currency_id.name,
+                    )
+                )
 
     @api.constrains("score_min", "score_max", "active")
     def _check_ranges(self):

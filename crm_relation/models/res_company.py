@@ -85,7 +85,6 @@ class ResCompany(models.Model):
         "company_id",
         "tier_id",
         "High-value Tiers for Complaints",
-        default=lambda self: self._crm_relation_default_complaint_tiers(),
         help="Complaints of customers of these tiers, and of active VIPs, go "
         "to the helpdesk team's leadership with a raised priority (seed 004: "
         "potential and VIP customers).",
@@ -95,6 +94,19 @@ class ResCompany(models.Model):
         default=3,
         help="A closed complaint schedules a follow-up call (回访) for the "
         "account manager this many days after closing.",
+    )
+    crm_relation_tier_pricelist = fields.Boolean(
+        "Pricelist per Tier",
+        help="New sale orders start with the pricelist of the customer's tier "
+        "(or the VIP pricelist for an active VIP) instead of the customer's "
+        "own pricelist.",
+    )
+    crm_relation_vip_pricelist_id = fields.Many2one(
+        "product.pricelist",
+        "VIP Pricelist",
+        check_company=True,
+        help="New orders of active VIP customers start with this pricelist, "
+        "before the tier's, when the company prices by tier.",
     )
 
     _visit_settings_positive = models.Constraint(
@@ -167,10 +179,33 @@ class ResCompany(models.Model):
             )
         return result
 
+    @api.constrains("crm_relation_vip_pricelist_id", "currency_id")
+    def _check_crm_relation_vip_pricelist(self):
+        for company in self:
+            pricelist = company.crm_relation_vip_pricelist_id
+            if pricelist and pricelist.currency_id != company.currency_id:
+                raise ValidationError(
+                    self.env._(
+                        "VIP Pricelist %(pricelist)s is in %(currency)s; "
+                        "%(company)s sells in %(company_currency)s.",
+                        pricelist=pricelist.display_name,
+                        currency=pricelist.currency_id.name,
+                        company=company.name,
+                        company_currency=company.currency_id.name,
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)
         self.env["crm.relation.rfm.band"].sudo()._install_defaults()
+        # Set as superuser: whoever creates a company may not read tiers.
+        untiered = companies.sudo().filtered(
+            lambda c: not c.crm_relation_complaint_tier_ids
+        )
+        untiered.crm_relation_complaint_tier_ids = (
+            self.sudo()._crm_relation_default_complaint_tiers()
+        )
         return companies
 
     def _crm_relation_band_table(self, dimension, exclude=None):

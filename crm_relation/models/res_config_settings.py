@@ -49,3 +49,9 @@ class ResConfigSettings(models.TransientModel):
     crm_relation_followup_days = fields.Integer(
         related="company_id.crm_relation_followup_days", readonly=False
     )
+    crm_relation_tier_pricelist = fields.Boolean(
+        related="company_id.crm_relation_tier_pricelist", readonly=False
+    )
+    crm_relation_vip_pricelist_id = fields.Many2one(
+        related="company_id.crm_relation_vip_pricelist_id", readonly=False
+    )

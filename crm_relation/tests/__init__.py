@@ -8,3 +8,4 @@ from . import test_vip
 from . import test_sync
 from . import test_visit
 from . import test_helpdesk
+from . import test_sale_service
