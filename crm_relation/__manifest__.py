@@ -15,6 +15,7 @@
         "sale_management",
         "account",
         "stock",
+        "sale_stock",
         "mail",
         "helpdesk_mgmt",
     ],
@@ -37,6 +38,8 @@
         "views/crm_relation_vip_views.xml",
         "views/crm_relation_sync_views.xml",
         "views/crm_relation_menus.xml",
+        "data/crm_relation_care_data.xml",
+        "views/crm_relation_care_views.xml",
     ],
     "uninstall_hook": "uninstall_hook",
     "demo": [
@@ -44,5 +47,6 @@
         "demo/product_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/sale_order_demo.xml",
+        "demo/crm_relation_care_demo.xml",
     ],
 }

@@ -15,3 +15,4 @@ from . import sale_order
 from . import res_partner_bank
 from . import helpdesk_ticket
 from . import crm_relation_sync
+from . import crm_relation_care

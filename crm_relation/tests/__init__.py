@@ -6,3 +6,4 @@ from . import test_audit
 from . import test_review
 from . import test_vip
 from . import test_sync
+from . import test_care
