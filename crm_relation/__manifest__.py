@@ -15,6 +15,7 @@
         "sale_management",
         "account",
         "stock",
+        "sale_stock",
         "mail",
         "helpdesk_mgmt",
     ],
@@ -46,6 +47,8 @@
         "views/res_partner_service_views.xml",
         "wizards/crm_relation_complaint_ack_wizard_views.xml",
         "views/sale_order_views.xml",
+        "data/crm_relation_care_data.xml",
+        "views/crm_relation_care_views.xml",
     ],
     "uninstall_hook": "uninstall_hook",
     "demo": [
@@ -53,5 +56,6 @@
         "demo/product_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/sale_order_demo.xml",
+        "demo/crm_relation_care_demo.xml",
     ],
 }

@@ -19,3 +19,4 @@ from . import helpdesk_ticket_team
 from . import res_partner_service
 from . import crm_relation_complaint_summary
 from . import crm_relation_sync
+from . import crm_relation_care

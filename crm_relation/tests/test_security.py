@@ -1,5 +1,7 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date
+
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, tagged
@@ -133,6 +135,8 @@ class TestSecurity(TransactionCase):
             "crm.relation.review.policy",
             "crm.relation.complaint.summary",
             "crm.relation.complaint.summary.line",
+            "crm.relation.care.rule",
+            "crm.relation.care.log",
         ):
             with self.subTest(model=model), self.assertRaises(AccessError):
                 self.env[model].with_user(outsider).search_count([])
@@ -167,6 +171,10 @@ class TestSecurity(TransactionCase):
         self.env["crm.relation.complaint.summary"].create(
             {"team_id": team.id, "date_from": fields.Date.context_today(team)}
         )
+        self.customer.birthday = "1990-06-30"
+        self.env["crm.relation.care.rule"].create(
+            {"name": "Security test", "kind": "birthday"}
+        )._fire(date(2026, 6, 30))
         auditor = self.users["auditor"]
         # A harmless write for each model; a new model must be added here.
         writes = {
@@ -183,6 +191,8 @@ class TestSecurity(TransactionCase):
             "crm.relation.visit.week": {"message_main_attachment_id": False},
             "crm.relation.complaint.summary": {"review_comment": "x"},
             "crm.relation.complaint.summary.line": {"complaint_count": 1},
+            "crm.relation.care.rule": {"days": 1},
+            "crm.relation.care.log": {"summary": "x"},
         }
         stored = self.env["ir.model"].search(
             [("model", "=like", "crm.relation.%"), ("transient", "=", False),
@@ -192,7 +202,11 @@ class TestSecurity(TransactionCase):
         for model_name, vals in writes.items():
             as_auditor = self.env[model_name].with_user(auditor).search([], limit=1)
             # The log refuses everyone with a UserError; ACLs refuse the rest.
-            refused = UserError if model_name == "crm.relation.audit" else AccessError
+            refused = (
+                UserError
+                if model_name in ("crm.relation.audit", "crm.relation.care.log")
+                else AccessError
+            )
             with self.subTest(model=model_name):
                 self.assertTrue(as_auditor, "a record the auditor reads")
                 as_auditor.read()
