@@ -352,17 +352,14 @@ class CrmRelationVisit(models.Model):
         "A visit plan has one visit a day.",
     )
 
-    @api.depends("partner_id", "planned_date")
+    @api.depends("partner_id", "purpose")
     def _compute_display_name(self):
+        purposes = dict(self._fields["purpose"]._description_selection(self.env))
         for record in self:
             record.display_name = " · ".join(
                 filter(
                     None,
-                    [
-                        record.partner_id.display_name,
-                        record.planned_date
-                        and fields.Date.to_string(record.planned_date),
-                    ],
+                    [record.partner_id.display_name, purposes.get(record.purpose)],
                 )
             )
 

@@ -133,7 +133,7 @@ class CrmRelationVisitHandover(models.TransientModel):
             visit.message_post(body=message)
         body = Markup("%s<br/>%s") % (
             message,
-            ", ".join(visits.mapped("display_name")),
+            ", ".join(f"{v.planned_date} {v.display_name}" for v in visits),
         )
         for week in old_weeks | visits.week_id:
             week.message_post(body=body)
