@@ -425,6 +425,34 @@ class TestVisit(TransactionCase):
              "date": datetime(2026, 10, 20), "old_tier_id": gold.id,
              "new_tier_id": silver.id, "movement": "down"}
         )  # fmt: skip
+        # One VIP renewed at its October expiry, one lapsed at it, one lapsed
+        # in November (outside the period).
+        Vip = (
+            self.env["crm.relation.vip"]
+            .sudo()
+            .with_context(crm_relation_vip_lifecycle=True)
+        )
+        partners = self.env["res.partner"].create(
+            [{"name": f"VIP {i}", "user_id": self.user.id} for i in range(3)]
+        )
+        kept = Vip.create(
+            {"partner_id": partners[0].id, "reason": "t", "state": "active",
+             "date_start": date(2026, 10, 15), "date_end": date(2027, 10, 15)}
+        )  # fmt: skip
+        self.env["crm.relation.vip.period"].create(
+            [
+                {"vip_id": kept.id, "kind": "registration",
+                 "date_start": date(2025, 10, 15), "date_end": date(2026, 10, 15)},
+                {"vip_id": kept.id, "kind": "renewal",
+                 "date_start": date(2026, 10, 15), "date_end": date(2027, 10, 15)},
+            ]
+        )  # fmt: skip
+        for partner, end in ((partners[1], date(2026, 10, 20)),
+                             (partners[2], date(2026, 11, 2))):  # fmt: skip
+            Vip.create(
+                {"partner_id": partner.id, "reason": "t", "state": "lapsed",
+                 "date_start": end.replace(year=2025), "date_end": end}
+            )  # fmt: skip
         evaluation = (
             self.env["crm.relation.manager.evaluation"]
             .with_user(self.manager)
@@ -440,6 +468,7 @@ class TestVisit(TransactionCase):
         self.assertEqual(line.completion_rate, 66.7)
         self.assertEqual(line.average_satisfaction, 4.0)
         self.assertEqual((line.customers_upgraded, line.customers_downgraded), (1, 1))
+        self.assertEqual((line.vips_kept, line.vips_lapsed), (1, 1))
         # Plain users do not evaluate account managers.
         with self.assertRaises(AccessError):
             self.env["crm.relation.manager.evaluation"].with_user(self.user).create(
