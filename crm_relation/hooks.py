@@ -21,3 +21,12 @@ def uninstall_hook(env):
     # The audit chains' heads live in a table of their own (see
     # crm.relation.audit.init); the ORM drops only its models' tables.
     env.cr.execute(SQL("DROP TABLE IF EXISTS crm_relation_audit_head"))
+    # Visits, plans and schedules belong to an account manager (required):
+    # empty them before the uninstall removes the demo's users, which they
+    # would otherwise keep from being deleted. Their tables go anyway.
+    for table in (
+        "crm_relation_visit",
+        "crm_relation_visit_week",
+        "crm_relation_visit_plan",
+    ):
+        env.cr.execute(SQL("DELETE FROM %s", SQL.identifier(table)))

@@ -1,4 +1,5 @@
 from . import crm_relation_demo
+from . import crm_relation_append_only
 from . import crm_relation_audit
 from . import crm_relation_review_policy
 from . import crm_relation_review_mixin

@@ -4,7 +4,7 @@ import itertools
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from ..domain import audit_chain
@@ -41,6 +41,7 @@ class CrmRelationAudit(models.Model):
     """
 
     _name = "crm.relation.audit"
+    _inherit = ["crm.relation.append.only"]
     _description = "Customer Relations Audit Entry"
     _order = "id desc"
     _rec_name = "field_name"
@@ -102,26 +103,6 @@ class CrmRelationAudit(models.Model):
             entry.record_name = names.get((entry.model, entry.res_id)) or self.env._(
                 "%(model)s #%(id)s (deleted)", model=entry.model, id=entry.res_id
             )
-
-    # Append-only: the ORM never writes entries, not even for the superuser.
-
-    def _refuse(self):
-        raise UserError(
-            self.env._(
-                "Audit entries are written by Customer Relations alone: they "
-                "cannot be created, changed or deleted, by anyone."
-            )
-        )
-
-    @api.model_create_multi
-    def create(self, vals_list):  # pylint: disable=method-required-super
-        self._refuse()
-
-    def write(self, vals):  # pylint: disable=method-required-super
-        self._refuse()
-
-    def unlink(self):  # pylint: disable=method-required-super
-        self._refuse()
 
     # Appending
 

@@ -528,6 +528,7 @@ class CrmRelationCareLog(models.Model):
     it scheduled. Written by the care run alone, never changed."""
 
     _name = "crm.relation.care.log"
+    _inherit = ["crm.relation.append.only"]
     _description = "Customer Care Log"
     _order = "date_fired desc, id desc"
     _rec_name = "cause_key"
@@ -576,21 +577,3 @@ class CrmRelationCareLog(models.Model):
         # Odoo archives an activity marked done; a cancelled one is deleted.
         for log in self:
             log.done = not log.activity_id.active
-
-    def _refuse(self):
-        raise UserError(
-            self.env._(
-                "The care log is written by the care rules alone: its "
-                "entries cannot be created, changed or deleted."
-            )
-        )
-
-    @api.model_create_multi
-    def create(self, vals_list):  # pylint: disable=method-required-super
-        self._refuse()
-
-    def write(self, vals):  # pylint: disable=method-required-super
-        self._refuse()
-
-    def unlink(self):  # pylint: disable=method-required-super
-        self._refuse()
