@@ -16,7 +16,13 @@ class CrmRelationReviewPolicy(models.Model):
         "ir.model",
         required=True,
         ondelete="cascade",
-        domain=[("model", "in", ("res.partner", "sale.order", "helpdesk.ticket"))],
+        domain=[
+            (
+                "model",
+                "in",
+                ("res.partner", "sale.order", "helpdesk.ticket", "crm.relation.visit"),
+            )
+        ],
     )
     model = fields.Char("Model Name", related="model_id.model", store=True)
     field_ids = fields.Many2many(

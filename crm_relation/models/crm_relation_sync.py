@@ -10,6 +10,8 @@ import psycopg2
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .sale_order import SYNC_CONFIRM, SYNC_CONFIRM_KEY
+
 _logger = logging.getLogger(__name__)
 
 MAX_ROWS = 5000
@@ -618,7 +620,9 @@ class CrmRelationSync(models.AbstractModel):
         if status == "unchanged":
             return order, status
         if order.state != "sale":
-            order.with_context(crm_relation_cause="sync").action_confirm()
+            order.with_context(
+                crm_relation_cause="sync", **{SYNC_CONFIRM_KEY: SYNC_CONFIRM}
+            ).action_confirm()
         # Confirmation stamps the order with now: put it back on its day.
         order.date_order = self._order_datetime(row)
         if invoice != "none" and not order.invoice_ids:

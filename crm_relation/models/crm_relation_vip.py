@@ -403,6 +403,22 @@ class CrmRelationVip(models.Model):
                 crm_relation_cause="scheduled"
             )._expire_and_remind(company, today)
 
+    def _care_reminds_expiry(self, company):
+        """Whether an active VIP card expiry care rule of ``company``, not
+        limited to tags, already reminds the account managers."""
+        return bool(
+            self.env["crm.relation.care.rule"]
+            .sudo()
+            .search_count(
+                [
+                    ("company_id", "=", company.id),
+                    ("kind", "=", "vip_expiry"),
+                    ("category_ids", "=", False),
+                ],
+                limit=1,
+            )
+        )
+
     def _expire_and_remind(self, company, today):
         days = company.vip_reminder_days
         active = self.search(
@@ -418,6 +434,10 @@ class CrmRelationVip(models.Model):
                 and r.date_reminded != r.date_end
             )
         )
+        if self._care_reminds_expiry(company):
+            # An active care rule calls every VIP's customer before expiry
+            # (the account manager's renewal call): one reminder, not two.
+            remind = self.browse()
         reminder = self.env.ref("crm_relation.mail_activity_vip_expiry")
         for record in remind:
             record.activity_schedule(

@@ -248,8 +248,11 @@ class CrmRelationVisitPlan(models.Model):
             next_dates[plan] = after
             vals_list += [plan._visit_vals(day) for day in dates]
         visits = self.env["crm.relation.visit"].sudo().create(vals_list)
+        moved = defaultdict(lambda: self.browse())
         for plan, after in next_dates.items():
-            plan.sudo().with_context(**{VISIT_ACTION_KEY: True}).next_date = after
+            moved[after] |= plan
+        for after, plans in moved.items():
+            plans.sudo().with_context(**{VISIT_ACTION_KEY: True}).next_date = after
         return visits
 
     def _visit_vals(self, day):

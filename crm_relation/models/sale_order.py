@@ -15,6 +15,11 @@ NEW_STATUSES = (False, "prospect", "new")
 # complaints a salesperson acknowledged.
 ACK_KEY = "crm_relation_complaint_ack"
 ACK_FIELDS = ("complaint_ack_ticket_ids",)
+# The sync door confirms orders without a person to acknowledge open
+# complaints, and logs them instead. It says so with this object in the
+# context: no RPC caller can send it, unlike any string or number.
+SYNC_CONFIRM = object()
+SYNC_CONFIRM_KEY = "crm_relation_sync_confirm"
 
 
 class SaleOrder(models.Model):
@@ -243,12 +248,7 @@ class SaleOrder(models.Model):
         pending = self._crm_relation_unacknowledged_complaints()
         if not pending:
             return
-        # The context key alone is anyone's to send over RPC: it counts only
-        # for those the sync door serves (integration users and managers).
-        by_sync = self.env.context.get("crm_relation_cause") == "sync" and (
-            self.env.user.has_group("crm_relation.group_crm_relation_integration")
-            or self.env.user.has_group("crm_relation.group_crm_relation_manager")
-        )
+        by_sync = self.env.context.get(SYNC_CONFIRM_KEY) is SYNC_CONFIRM
         if self.env.su or by_sync:
             for order, tickets in pending.items():
                 order.sudo().message_post(

@@ -249,6 +249,27 @@ class TestVip(InvoicingCase):
         )  # fmt: skip
         self.assertEqual(audit[-1].cause, "scheduled")
 
+    def test_care_rule_takes_over_the_expiry_reminder(self):
+        """With a card-expiry care rule for every VIP, the account manager
+        gets its renewal call on the customer, not a second reminder."""
+        partner = self._qualified_customer("Cared for")
+        record = self._active_vip(partner, TODAY - timedelta(days=345))
+        rule = self.env["crm.relation.care.rule"].create(
+            {"name": "Renewal call", "kind": "vip_expiry", "days": 30,
+             "company_id": self.company.id}
+        )  # fmt: skip
+        expiry = self.env.ref("crm_relation.mail_activity_vip_expiry")
+        self.Vip._cron_lifecycle(today=TODAY)
+        self.assertFalse(
+            record.activity_ids.filtered(lambda a: a.activity_type_id == expiry)
+        )
+        # Limited to a tag, the rule no longer covers every VIP.
+        rule.category_ids = self.env["res.partner.category"].create({"name": "T"})
+        self.Vip._cron_lifecycle(today=TODAY)
+        self.assertTrue(
+            record.activity_ids.filtered(lambda a: a.activity_type_id == expiry)
+        )
+
     # -- companies, badges, report ------------------------------------------------
 
     def test_companies_are_independent(self):

@@ -177,6 +177,20 @@ class TestVisit(TransactionCase):
         visit.with_user(self.manager).supervisor_comment = "Ask about the new range"
         self.assertEqual(visit.supervisor_id, self.manager)
 
+    def test_editing_a_reviewed_visit_record_clears_its_reviews(self):
+        visit = self._visit(SUNDAY, outcome="Ordered 20 boxes")
+        visit.action_done()
+        visit.with_user(self.manager2).action_review_first()
+        visit.with_user(self.manager).action_review_second()
+        self.assertEqual(visit.review_state, "second")
+        visit.outcome = "Ordered 2 boxes"
+        self.assertEqual(visit.review_state, "none")
+        self.assertIn("Outcome", visit.review_reset_reason)
+        # The supervisor's comment is not part of the record reviewed.
+        visit.with_user(self.manager2).action_review_first()
+        visit.with_user(self.manager).supervisor_comment = "Fine"
+        self.assertTrue(visit.review1_done)
+
     def test_visits_form_saturday_to_friday_weeks(self):
         sat = self._visit(SATURDAY)
         fri = self._visit(SATURDAY + timedelta(days=6))

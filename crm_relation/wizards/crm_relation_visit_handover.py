@@ -129,8 +129,7 @@ class CrmRelationVisitHandover(models.TransientModel):
             end=self.date_to,
             reason=f": {self.reason}" if self.reason else "",
         )
-        for visit in visits:
-            visit.message_post(body=message)
+        visits._message_log_batch(dict.fromkeys(visits.ids, message))
         body = Markup("%s<br/>%s") % (
             message,
             ", ".join(f"{v.planned_date} {v.display_name}" for v in visits),
