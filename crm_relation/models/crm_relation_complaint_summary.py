@@ -178,7 +178,11 @@ class CrmRelationComplaintSummary(models.Model):
         its month, team and company: one grouped query for the batch."""
         if not self:
             return
-        tz = self._tz_name()
+        if len(self.company_id) > 1:
+            for company in self.company_id:
+                self.filtered(lambda r, c=company: r.company_id == c)._refresh()
+            return
+        tz = self._tz_name(self.company_id)
         start = self._utc(min(self.mapped("date_from")), tz)
         end = self._utc(helpdesk.month_bounds(max(self.mapped("date_from")))[1], tz)
         rows = (
@@ -188,6 +192,7 @@ class CrmRelationComplaintSummary(models.Model):
             ._read_group(
                 [
                     ("is_complaint", "=", True),
+                    ("duplicate_id", "=", False),
                     ("team_id", "in", self.team_id.ids),
                     ("company_id", "in", self.company_id.ids),
                     ("create_date", ">=", start),
@@ -245,9 +250,11 @@ class CrmRelationComplaintSummary(models.Model):
             }
         )
 
-    def _tz_name(self):
-        """Months are counted in the user's time zone (UTC without one)."""
-        tz = self.env.context.get("tz") or self.env.user.tz
+    @api.model
+    def _tz_name(self, company):
+        """Months are counted in the company's time zone (its partner's; UTC
+        without one), whoever counts them: the cron or a manager's Recount."""
+        tz = company.partner_id.tz
         return tz if tz in pytz.all_timezones_set else "UTC"
 
     @api.model
@@ -374,24 +381,31 @@ class CrmRelationComplaintSummary(models.Model):
 
     @api.model
     def _create_for_month(self, month):
-        tz = self._tz_name()
-        start = self._utc(month, tz)
-        end = self._utc(helpdesk.month_bounds(month)[1], tz)
-        pairs = {
-            (team.id, company.id)
-            for team, company in self.env["helpdesk.ticket"]
-            .sudo()
-            .with_context(active_test=False)
-            ._read_group(
-                [
-                    ("is_complaint", "=", True),
-                    ("team_id", "!=", False),
-                    ("create_date", ">=", start),
-                    ("create_date", "<", end),
-                ],
-                ["team_id", "company_id"],
-            )
-        }
+        pairs = set()
+        companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
+        for company in companies:
+            tz = self._tz_name(company)
+            pairs |= {
+                (team.id, company.id)
+                for [team] in self.env["helpdesk.ticket"]
+                .sudo()
+                .with_context(active_test=False)
+                ._read_group(
+                    [
+                        ("is_complaint", "=", True),
+                        ("duplicate_id", "=", False),
+                        ("company_id", "=", company.id),
+                        ("team_id", "!=", False),
+                        ("create_date", ">=", self._utc(month, tz)),
+                        (
+                            "create_date",
+                            "<",
+                            self._utc(helpdesk.month_bounds(month)[1], tz),
+                        ),
+                    ],
+                    ["team_id"],
+                )
+            }
         teams = (
             self.env["helpdesk.ticket.team"]
             .sudo()

@@ -12,7 +12,14 @@ from ..domain import helpdesk
 from .res_partner import RELATION_STATUSES
 
 # Moves that close a ticket without an agent's resolution (duplicates).
+# Context keys holding objects, not strings: no RPC caller can send them.
+# Closing a ticket as a duplicate of another asks no resolution.
 CLOSE_UNCHECKED_KEY = "crm_relation_close_unchecked"
+CLOSE_UNCHECKED = object()
+# Only the routing and closing code sets what routing decided.
+ROUTING_KEY = "crm_relation_routing"
+ROUTING = object()
+ROUTING_FIELDS = ("routing_grade", "intake_tier_id", "followup_date")
 GRADES = [
     (helpdesk.ORDINARY, "Ordinary Customer"),
     (helpdesk.HIGH_VALUE, "High-value Customer"),
@@ -175,8 +182,21 @@ class HelpdeskTicket(models.Model):
 
     # Routing of new complaints (seed 004, L385-391)
 
+    def _crm_relation_check_routing_vals(self, vals):
+        touched = sorted(set(ROUTING_FIELDS) & vals.keys())
+        if touched and self.env.context.get(ROUTING_KEY) is not ROUTING:
+            raise UserError(
+                self.env._(
+                    "Ticket fields %(fields)s are set by the complaint routing "
+                    "and the closing of the ticket, not by editing.",
+                    fields=", ".join(touched),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._crm_relation_check_routing_vals(vals)
         notes = self._crm_relation_route(vals_list)
         tickets = super().create(vals_list)
         bodies = {
@@ -321,6 +341,7 @@ class HelpdeskTicket(models.Model):
     # Closing: satisfaction, resolution and the follow-up call
 
     def write(self, vals):
+        self._crm_relation_check_routing_vals(vals)
         closing = self.browse()
         if vals.get("stage_id"):
             stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
@@ -338,7 +359,7 @@ class HelpdeskTicket(models.Model):
         (as superuser) and duplicates are not asked."""
         if (
             self.env.su
-            or self.env.context.get(CLOSE_UNCHECKED_KEY)
+            or self.env.context.get(CLOSE_UNCHECKED_KEY) is CLOSE_UNCHECKED
             or not self.env.user._is_internal()
         ):
             return
@@ -369,7 +390,12 @@ class HelpdeskTicket(models.Model):
         complaint, the company's delay after closing. A complaint gets one
         call: closing it again after reopening schedules nothing."""
         due = self.filtered(
-            lambda t: t.is_complaint and t.stage_id.closed and not t.followup_date
+            lambda t: (
+                t.is_complaint
+                and t.stage_id.closed
+                and not t.followup_date
+                and not t.duplicate_id  # the original's call covers it
+            )
         )
         if not due:
             return
@@ -393,4 +419,4 @@ class HelpdeskTicket(models.Model):
                 ),
                 user_id=manager.id,
             )
-            ticket.followup_date = deadline
+            ticket.with_context(**{ROUTING_KEY: ROUTING}).followup_date = deadline

@@ -10,6 +10,12 @@ from ..domain import helpdesk
 # The service record covers the tickets opened over this many days.
 SERVICE_WINDOW_DAYS = 365
 
+# Computed as superuser from the helpdesk: readable by Customer Relations
+# staff and auditors only, not by every internal user.
+SERVICE_GROUPS = (
+    "crm_relation.group_crm_relation_user,crm_relation.group_crm_relation_auditor"
+)
+
 
 class ResPartner(models.Model):
     """The customer's service record (seed 002: after-sale evaluations form a
@@ -20,14 +26,17 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     service_ticket_count = fields.Integer(
-        "Tickets (12 months)", compute="_compute_service_record"
+        "Tickets (12 months)", compute="_compute_service_record", groups=SERVICE_GROUPS
     )
     service_complaint_count = fields.Integer(
-        "Complaints (12 months)", compute="_compute_service_record"
+        "Complaints (12 months)",
+        compute="_compute_service_record",
+        groups=SERVICE_GROUPS,
     )
     service_avg_satisfaction = fields.Float(
         "Average Satisfaction",
         compute="_compute_service_record",
+        groups=SERVICE_GROUPS,
         digits=(16, 2),
         help="Average satisfaction (1-5) of the tickets closed with a score "
         "over the last twelve months; 0 when none was scored.",
@@ -35,6 +44,7 @@ class ResPartner(models.Model):
     service_avg_resolution_hours = fields.Float(
         "Average Resolution Time (hours)",
         compute="_compute_service_record",
+        groups=SERVICE_GROUPS,
         digits=(16, 1),
     )
 

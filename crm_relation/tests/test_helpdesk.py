@@ -294,6 +294,43 @@ class TestHelpdesk(TransactionCase):
         self._close(other)
         self.assertTrue(other.closed)
 
+    def test_no_context_key_sent_over_rpc_skips_the_closing_check(self):
+        ticket = self._ticket(self.ordinary, self.question)
+        for value in (True, 1, "1"):
+            with self.subTest(value=value):
+                with self.assertRaisesRegex(UserError, "Satisfaction"):
+                    ticket.with_context(crm_relation_close_unchecked=value).with_user(
+                        self.operator
+                    ).write({"stage_id": self.closed_stage.id})
+        self.assertFalse(ticket.closed)
+
+    def test_routing_fields_are_not_edited(self):
+        ticket = self._ticket(self.platinum, self.complaint)
+        for vals in (
+            {"routing_grade": "ordinary"},
+            {"followup_date": "2020-01-01"},
+            {"intake_tier_id": self.tiers["B"].id},
+        ):
+            with self.subTest(vals=vals):
+                with self.assertRaisesRegex(UserError, next(iter(vals))):
+                    ticket.with_user(self.operator).write(vals)
+                with self.assertRaisesRegex(UserError, next(iter(vals))):
+                    self._ticket(self.ordinary, self.question, **vals)
+        self.assertNotEqual(ticket.routing_grade, "ordinary")
+
+    def test_service_record_only_for_crm_staff(self):
+        salesman = new_test_user(
+            self.env, "t_hd_salesman", groups="sales_team.group_sale_salesman"
+        )
+        partner = self.gold.with_user(salesman)
+        with self.assertRaises(AccessError):
+            partner.read(["service_complaint_count"])
+        # Their partner form and list still open and read.
+        for view_type in ("form", "list"):
+            arch = partner.get_views([(False, view_type)])["views"][view_type]["arch"]
+            self.assertNotIn("service_", arch)
+        partner.read(["name", "phone"])
+
     def test_system_portal_and_duplicate_closes_are_not_asked(self):
         ticket = self._ticket(self.ordinary, self.question)
         ticket.sudo().stage_id = self.closed_stage  # portal close, crons
@@ -313,6 +350,17 @@ class TestHelpdesk(TransactionCase):
         )
         wizard.action_confirm()
         self.assertTrue(duplicate.closed)
+        # A duplicate complaint is not followed up nor counted twice.
+        dup_complaint = self._ticket(self.platinum, self.complaint)
+        self.env["helpdesk.ticket.duplicate.wizard"].with_user(self.operator).create(
+            {
+                "ticket_id": dup_complaint.id,
+                "duplicate_of_id": original.id,
+                "target_stage_id": self.closed_stage.id,
+            }
+        ).action_confirm()
+        self.assertTrue(dup_complaint.closed)
+        self.assertFalse(self._followups(dup_complaint))
 
     def test_closed_complaint_schedules_one_follow_up_call(self):
         self.platinum.user_id = self.account_manager

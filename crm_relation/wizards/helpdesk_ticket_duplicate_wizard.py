@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import models
 
-from ..models.helpdesk_ticket import CLOSE_UNCHECKED_KEY
+from ..models.helpdesk_ticket import CLOSE_UNCHECKED, CLOSE_UNCHECKED_KEY
 
 
 class HelpdeskTicketDuplicateWizard(models.TransientModel):
@@ -12,5 +12,5 @@ class HelpdeskTicketDuplicateWizard(models.TransientModel):
         # A duplicate is closed without a resolution of its own.
         return super(
             HelpdeskTicketDuplicateWizard,
-            self.with_context(**{CLOSE_UNCHECKED_KEY: True}),
+            self.with_context(**{CLOSE_UNCHECKED_KEY: CLOSE_UNCHECKED}),
         ).action_confirm()
