@@ -274,7 +274,7 @@ class HelpdeskTicket(models.Model):
                 )
 
         notes = {}
-        load = {}
+        load, counts = {}, {}  # one open-ticket count per leadership member
         for index, vals, team, _company, complaint, _customer in rows:
             grade, tier = grades[index]
             if complaint:
@@ -287,7 +287,7 @@ class HelpdeskTicket(models.Model):
                 continue
             leader = self.env["res.users"]
             if helpdesk.goes_to_leadership(complaint, grade):
-                leader = team._crm_relation_pick_leader(load)
+                leader = team._crm_relation_pick_leader(load, counts)
                 if leader:
                     vals["user_id"] = leader.id
                     load[leader] = load.get(leader, 0) + 1
@@ -296,8 +296,52 @@ class HelpdeskTicket(models.Model):
             )
         return notes
 
+    def _crm_relation_route_later(self):
+        """Route tickets that became complaints after their creation, as new
+        complaints are: grade, intake tier if none, raised priority, and
+        the team's leadership for high-value and VIP customers, but only
+        for unassigned tickets: an agent already working one keeps it."""
+        load, counts = {}, {}
+        for company in self.company_id:
+            tickets = self.filtered(lambda t, c=company: t.company_id == c).sudo()
+            customers = tickets.commercial_partner_id.with_company(company)
+            customers.mapped("relation_tier_id")  # one query for the batch
+            cards = customers._vip_cards(company)
+            high_value = set(company.crm_relation_complaint_tier_ids.mapped("code"))
+            for ticket in tickets:
+                customer = ticket.commercial_partner_id.with_company(company)
+                tier = customer.relation_tier_id
+                grade = helpdesk.grade(tier.code, high_value, customer.id in cards)
+                values = {"routing_grade": grade}
+                if tier and not ticket.intake_tier_id:
+                    values["intake_tier_id"] = tier.id
+                before = ticket.priority or "1"
+                after = helpdesk.routed_priority(before, True, grade)
+                if after != before:
+                    values["priority"] = after
+                leader = self.env["res.users"]
+                if helpdesk.goes_to_leadership(True, grade) and not ticket.user_id:
+                    leader = ticket.team_id._crm_relation_pick_leader(load, counts)
+                    if leader:
+                        values["user_id"] = leader.id
+                        load[leader] = load.get(leader, 0) + 1
+                ticket.with_context(**{ROUTING_KEY: ROUTING}).write(values)
+                if helpdesk.goes_to_leadership(True, grade) or after != before:
+                    ticket._message_log(
+                        body=self._crm_relation_routing_note(
+                            True,
+                            grade,
+                            tier,
+                            leader,
+                            ticket.team_id,
+                            before,
+                            after,
+                            agent=ticket.user_id if not leader else None,
+                        )
+                    )
+
     def _crm_relation_routing_note(
-        self, complaint, grade, tier, leader, team, before, after
+        self, complaint, grade, tier, leader, team, before, after, agent=None
     ):
         labels = dict(self._fields["priority"]._description_selection(self.env))
         who = dict(self._fields["routing_grade"]._description_selection(self.env))[
@@ -315,6 +359,15 @@ class HelpdeskTicket(models.Model):
                     "leadership, %(leader)s.",
                     customer=who,
                     leader=leader.name,
+                )
+            )
+        elif complaint and agent:
+            lines.append(
+                self.env._(
+                    "Complaint from a %(customer)s: left with %(agent)s, who "
+                    "already works on the ticket.",
+                    customer=who,
+                    agent=agent.name,
                 )
             )
         elif complaint:
@@ -342,6 +395,9 @@ class HelpdeskTicket(models.Model):
 
     def write(self, vals):
         self._crm_relation_check_routing_vals(vals)
+        not_complaints = self.browse()
+        if "is_complaint" in vals or "category_id" in vals:
+            not_complaints = self.filtered(lambda t: not t.is_complaint)
         closing = self.browse()
         if vals.get("stage_id"):
             stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
@@ -349,6 +405,8 @@ class HelpdeskTicket(models.Model):
                 closing = self.filtered(lambda t: not t.stage_id.closed)
                 closing._crm_relation_check_resolution(vals)
         result = super().write(vals)
+        if not_complaints:
+            not_complaints.filtered("is_complaint")._crm_relation_route_later()
         if closing:
             closing._crm_relation_schedule_followups()
         return result

@@ -33,11 +33,14 @@ class HelpdeskTicketTeam(models.Model):
         )
         return users.filtered(lambda u: u.active and not u.share)
 
-    def _crm_relation_pick_leader(self, load=None):
+    def _crm_relation_pick_leader(self, load=None, counts=None):
         """The user a routed complaint goes to: the complaint leader; else
-        the leadership group's member with the fewest open tickets (``load``
-        counts the ones assigned in the current batch); else the team
-        leader. Empty if nothing is configured."""
+        the leadership group's member with the fewest open tickets; else the
+        team leader. Empty if nothing is configured.
+
+        ``load`` counts the tickets the caller assigned in the current batch;
+        ``counts`` caches the members' open tickets across calls of a batch
+        (one grouped query for the members not in it yet)."""
         if not self:
             return self.env["res.users"]
         self.ensure_one()
@@ -50,17 +53,22 @@ class HelpdeskTicketTeam(models.Model):
             members = members.filtered(lambda u: self.company_id in u.company_ids)
         if not members:
             return self.user_id
-        open_counts = dict(
-            self.env["helpdesk.ticket"]
-            .sudo()
-            ._read_group(
-                [("user_id", "in", members.ids), ("stage_id.closed", "=", False)],
-                ["user_id"],
-                ["__count"],
-            )
-        )
         load = load or {}
-        return min(
-            members,
-            key=lambda u: (open_counts.get(u, 0) + load.get(u, 0), u.id),
-        )
+        counts = {} if counts is None else counts
+        uncounted = members.filtered(lambda u: u not in counts)
+        if uncounted:
+            open_counts = dict(
+                self.env["helpdesk.ticket"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("user_id", "in", uncounted.ids),
+                        ("stage_id.closed", "=", False),
+                    ],
+                    ["user_id"],
+                    ["__count"],
+                )
+            )
+            for user in uncounted:
+                counts[user] = open_counts.get(user, 0)
+        return min(members, key=lambda u: (counts[u] + load.get(u, 0), u.id))

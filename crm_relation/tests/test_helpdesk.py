@@ -1,6 +1,7 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date, datetime, timedelta
+from unittest.mock import patch
 
 from psycopg2 import IntegrityError
 
@@ -263,6 +264,66 @@ class TestHelpdesk(TransactionCase):
         self.assertEqual(tickets.mapped("user_id"), self.leader_b | self.leader_a)
         self.assertEqual(tickets[0].user_id, self.leader_b)
         self.assertEqual(tickets[1].user_id, self.leader_a)
+
+    def test_group_leadership_counts_open_tickets_once_per_batch(self):
+        self._ticket(self.ordinary, team=self.group_team, user_id=self.leader_a.id)
+        Ticket = self.registry["helpdesk.ticket"]
+        with patch.object(
+            Ticket, "_read_group", autospec=True, side_effect=Ticket._read_group
+        ) as read_group:
+            tickets = self.env["helpdesk.ticket"].create(
+                [
+                    {
+                        "name": f"Complaint {i}",
+                        "description": "x",
+                        "partner_id": partner.id,
+                        "team_id": self.group_team.id,
+                        "category_id": self.complaint.id,
+                    }
+                    for i, partner in enumerate(
+                        (self.platinum, self.gold, self.vip, self.platinum)
+                    )
+                ]
+            )
+        per_user = [
+            call
+            for call in read_group.call_args_list
+            if call.args[1:3] and list(call.args[2]) == ["user_id"]
+        ]
+        self.assertEqual(len(per_user), 1)
+        # Still shared out within the batch: b, a, b, a (a had one open).
+        self.assertEqual(
+            [ticket.user_id.id for ticket in tickets],
+            [self.leader_b.id, self.leader_a.id, self.leader_b.id, self.leader_a.id],
+        )
+
+    def test_a_ticket_becoming_a_complaint_is_routed(self):
+        unassigned = self._ticket(self.platinum, self.question, user_id=False)
+        worked = self._ticket(self.gold, self.question)
+        ordinary = self._ticket(self.ordinary, self.question, user_id=False)
+        for ticket in unassigned | worked | ordinary:
+            self.assertFalse(ticket.routing_grade)
+        unassigned.with_user(self.operator).is_complaint = True
+        self.assertEqual(unassigned.user_id, self.leader)
+        self.assertEqual(unassigned.routing_grade, "high_value")
+        self.assertEqual(unassigned.intake_tier_id, self.tiers["P"])
+        self.assertNotEqual(unassigned.priority, "1")
+        self.assertTrue(
+            any("leadership" in m.body for m in unassigned.message_ids),
+        )
+        # A category making it a complaint: the agent working it keeps it.
+        worked.with_user(self.operator).category_id = self.complaint
+        self.assertTrue(worked.is_complaint)
+        self.assertEqual(worked.user_id, self.operator)
+        self.assertEqual(worked.routing_grade, "high_value")
+        self.assertNotEqual(worked.priority, "1")
+        self.assertTrue(
+            any("already works" in m.body for m in worked.message_ids),
+        )
+        ordinary.with_user(self.operator).category_id = self.delivery
+        self.assertEqual(ordinary.routing_grade, "ordinary")
+        self.assertFalse(ordinary.user_id)
+        self.assertEqual(ordinary.priority, "1")
 
     def test_without_leadership_the_complaint_stays_and_says_so(self):
         ticket = self._ticket(self.platinum, self.complaint, team=self.leaderless_team)
