@@ -467,7 +467,13 @@ class HelpdeskTicket(models.Model):
                 closed_on, ticket.company_id.crm_relation_followup_days
             )
             manager = ticket.commercial_partner_id.user_id
-            if not manager.active or manager.share:
+            if not (
+                manager.active
+                and not manager.share
+                and manager.has_group("helpdesk_mgmt.group_helpdesk_user_own")
+                and ticket.company_id in manager.company_ids
+            ):
+                # The account manager must be able to open the ticket.
                 manager = ticket.user_id or self.env.user
             ticket.activity_schedule(
                 activity_type_id=activity_type.id,

@@ -32,7 +32,8 @@ class TestHelpdesk(TransactionCase):
         cls.account_manager = new_test_user(
             cls.env,
             "t_hd_account_manager",
-            groups="crm_relation.group_crm_relation_user",
+            groups="crm_relation.group_crm_relation_user,"
+            "helpdesk_mgmt.group_helpdesk_user_own",
         )
         cls.leadership = cls.env["res.groups"].create(
             {
@@ -456,6 +457,26 @@ class TestHelpdesk(TransactionCase):
         self.assertEqual(followup.user_id, self.operator)
         closed_on = fields.Datetime.context_timestamp(ticket, ticket.closed_date).date()
         self.assertEqual(followup.date_deadline, closed_on + timedelta(days=5))
+
+    def test_follow_up_only_for_a_manager_who_can_open_the_ticket(self):
+        salesman = new_test_user(
+            self.env, "t_hd_salesman_fu", groups="sales_team.group_sale_salesman"
+        )
+        other = self.env["res.company"].create({"name": "Other company (follow-up)"})
+        elsewhere = new_test_user(
+            self.env,
+            "t_hd_manager_elsewhere",
+            groups="helpdesk_mgmt.group_helpdesk_user",
+            company_id=other.id,
+            company_ids=[Command.set(other.ids)],
+        )
+        for manager in (salesman, elsewhere):
+            with self.subTest(manager=manager.login):
+                self.platinum.user_id = manager
+                ticket = self._ticket(self.platinum, self.complaint)
+                ticket.with_user(self.leader).user_id = self.operator
+                self._close(ticket, satisfaction="4", resolution_note="Replaced")
+                self.assertEqual(self._followups(ticket).user_id, self.operator)
 
     def test_negative_follow_up_delay_is_refused(self):
         with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
