@@ -19,7 +19,12 @@ CLOSE_UNCHECKED = object()
 # Only the routing and closing code sets what routing decided.
 ROUTING_KEY = "crm_relation_routing"
 ROUTING = object()
-ROUTING_FIELDS = ("routing_grade", "intake_tier_id", "followup_date")
+ROUTING_FIELDS = (
+    "routing_grade",
+    "intake_tier_id",
+    "followup_date",
+    "resolution_hours",
+)
 GRADES = [
     (helpdesk.ORDINARY, "Ordinary Customer"),
     (helpdesk.HIGH_VALUE, "High-value Customer"),

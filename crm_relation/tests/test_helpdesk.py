@@ -371,6 +371,7 @@ class TestHelpdesk(TransactionCase):
         for vals in (
             {"routing_grade": "ordinary"},
             {"followup_date": "2020-01-01"},
+            {"resolution_hours": 1.0},
             {"intake_tier_id": self.tiers["B"].id},
         ):
             with self.subTest(vals=vals):
