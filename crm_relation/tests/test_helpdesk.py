@@ -660,6 +660,26 @@ class TestHelpdesk(TransactionCase):
         self.assertEqual(summary.closed_count, 4)
         self.assertEqual(summary.avg_satisfaction, 3.5)
 
+    def test_summary_months_in_the_company_time_zone(self):
+        self._may_complaints()
+        self.company.partner_id.tz = "Asia/Shanghai"
+        # 01:00 on 1 May in Shanghai: still April in UTC, London, New York.
+        first = self._ticket(self.gold, self.complaint)
+        self._age(first, datetime(2026, 4, 30, 17))
+        self.env.user.tz = "America/New_York"
+        summary = (
+            self.env["crm.relation.complaint.summary"]
+            ._create_for_month(date(2026, 5, 1))
+            .filtered(lambda s: s.team_id == self.team)
+        )
+        self.assertEqual(summary.complaint_count, 5)
+        manager = self.users["manager"]
+        for tz in ("Europe/London", "Pacific/Auckland"):
+            with self.subTest(tz=tz):
+                manager.sudo().tz = tz
+                summary.with_user(manager).action_refresh()
+                self.assertEqual(summary.complaint_count, 5)
+
     def test_summary_without_leadership_cannot_be_sent(self):
         summary = self.env["crm.relation.complaint.summary"].create(
             {"team_id": self.leaderless_team.id, "date_from": date(2026, 5, 1)}
