@@ -1,23 +1,26 @@
 # Sourced by tools/test.sh and tools/run.sh: once Odoo 19 is importable by
 # $PYTHON, install what running it here needs from the registries: the OCA
-# wheel helpdesk_mgmt 19.0 (PyPI) and a PostgreSQL server (Debian package).
+# wheel helpdesk_mgmt 19.0 (PyPI), a PostgreSQL server and wkhtmltopdf for
+# the PDF reports (Debian packages).
 
 ensure_odoo_deps() {
     if ! "$PYTHON" -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("odoo.addons.helpdesk_mgmt") is None)' 2>/dev/null; then
         echo "== installing OCA helpdesk_mgmt 19.0 (PyPI)"
         "$PYTHON" -m pip install -q "odoo-addon-helpdesk_mgmt==19.0.*"
     fi
-    local have_pg="" d
+    local have_pg="" d packages=()
     for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && have_pg=1; done
     command -v initdb >/dev/null 2>&1 && have_pg=1
-    if [ -n "$have_pg" ] || [ -n "${CRM_TEST_DB_HOST:-}" ]; then
-        return 0
+    if [ -z "$have_pg" ] && [ -z "${CRM_TEST_DB_HOST:-}" ]; then
+        packages+=(postgresql)
     fi
+    command -v wkhtmltopdf >/dev/null 2>&1 || packages+=(wkhtmltopdf)
+    [ ${#packages[@]} = 0 ] && return 0
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "== installing PostgreSQL (Debian package postgresql)"
+        echo "== installing ${packages[*]} (Debian packages)"
         apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
     else
-        echo "!! PostgreSQL server not found: install the Debian package 'postgresql' (as root), or set CRM_TEST_DB_HOST/PORT/USER to a server of yours" >&2
+        echo "!! missing Debian package(s) ${packages[*]}: install them as root (or set CRM_TEST_DB_HOST/PORT/USER to a PostgreSQL server of yours)" >&2
     fi
 }

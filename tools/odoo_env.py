@@ -6,6 +6,7 @@ installs it.
 """
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 ADDON = "crm_relation"
 NOT_IMPORTABLE = "Odoo 19 not importable: see README"
+# The audit key of test servers: made on first use, never committed.
+TEST_AUDIT_KEY = REPO / ".test-output" / "audit.key"
 
 _PROBE = """
 import importlib.util, sys
@@ -51,9 +54,29 @@ def odoo_command(cluster, *args, python=sys.executable):
     ]
 
 
-def odoo_environ():
+AUDIT_KEY_VARIABLES = ("CRM_RELATION_AUDIT_KEY", "CRM_RELATION_AUDIT_KEY_FILE")
+
+
+def audit_key_file(path):
+    """A file holding a random audit key, made (readable by its owner only)
+    when missing; the key of an existing file is kept."""
+    path = Path(path)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48) + "\n")
+    return path
+
+
+def odoo_environ(audit_key_path=None):
+    """The environment Odoo runs in: without the caller's PG* variables and,
+    unless the caller names an audit key already, with the key file
+    ``audit_key_path`` (made when missing)."""
     env = dict(os.environ)
     # Odoo reads PG* variables too: never let a developer's leak in.
     for key in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE"):
         env.pop(key, None)
+    if audit_key_path and not any(env.get(k) for k in AUDIT_KEY_VARIABLES):
+        env["CRM_RELATION_AUDIT_KEY_FILE"] = str(audit_key_file(audit_key_path))
     return env

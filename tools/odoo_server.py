@@ -25,7 +25,7 @@ def install(cluster, db, log_path, demo=True, python=sys.executable):
     with open(log_path, "w") as log:
         subprocess.run(
             cmd, check=True, stdout=log, stderr=subprocess.STDOUT,
-            env=odoo_env.odoo_environ(),
+            env=odoo_env.odoo_environ(odoo_env.TEST_AUDIT_KEY),
         )  # fmt: skip
 
 
@@ -54,7 +54,10 @@ def serve(cluster, db, log_path, python=sys.executable, extra=()):
     )  # fmt: skip
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            cmd, stdout=log, stderr=subprocess.STDOUT, env=odoo_env.odoo_environ()
+            cmd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=odoo_env.odoo_environ(odoo_env.TEST_AUDIT_KEY),
         )
         try:
             wait_http(f"http://127.0.0.1:{port}/web/login", proc)

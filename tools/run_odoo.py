@@ -100,7 +100,12 @@ def main():
         flush=True,
     )
     cmd = odoo_env.odoo_command(cluster, *args)
-    return subprocess.call(cmd, env=odoo_env.odoo_environ())
+    # The audit trail's key lives beside the database's cluster, never in it.
+    key = Path(os.environ.get("CRM_PG_HOME", default_pg_home())).parent / "audit.key"
+    env = odoo_env.odoo_environ(key)
+    if env.get("CRM_RELATION_AUDIT_KEY_FILE"):
+        print(f"Audit key: {env['CRM_RELATION_AUDIT_KEY_FILE']} (back it up)\n")
+    return subprocess.call(cmd, env=env)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ OUT = REPO / ".test-output"
 LAYER_NAMES = {
     1: "layer 1 (domain + static)",
     2: "layer 2 (Odoo tests)",
-    3: "layer 3 (end-to-end, odoorpc)",
+    3: "layer 3 (end-to-end, JSON-2 and XML-RPC)",
 }
 
 
@@ -167,7 +167,7 @@ def layer2(cluster, db):
         proc = subprocess.Popen(
             cmd,
             cwd=REPO,
-            env=odoo_env.odoo_environ(),
+            env=odoo_env.odoo_environ(odoo_env.TEST_AUDIT_KEY),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -208,7 +208,7 @@ def layer2(cluster, db):
 
 def layer3(cluster, db):
     banner(LAYER_NAMES[3])
-    env = odoo_env.odoo_environ()
+    env = odoo_env.odoo_environ(odoo_env.TEST_AUDIT_KEY)
     env.update(
         CRM_E2E_DB_HOST=cluster.host,
         CRM_E2E_DB_PORT=str(cluster.port),
