@@ -4,7 +4,7 @@
     "name": "Customer Relations",
     "summary": "Customer value scoring, tiers, VIP lifecycle, visits and care "
     "on top of Sales, Accounting and Helpdesk",
-    "version": "19.0.1.5.0",
+    "version": "19.0.1.6.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "crm_relation developers",
@@ -25,6 +25,8 @@
         "security/crm_relation_rules.xml",
         "data/crm_relation_tier_data.xml",
         "views/crm_relation_audit_views.xml",
+        "wizards/crm_relation_audit_verify_views.xml",
+        "data/crm_relation_audit_data.xml",
         "data/crm_relation_review_data.xml",
         "data/crm_relation_vip_data.xml",
         "report/crm_relation_vip_report.xml",

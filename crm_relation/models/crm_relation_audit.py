@@ -3,12 +3,15 @@
 import itertools
 import logging
 
-from odoo import api, fields, models
-from odoo.exceptions import AccessError
+import psycopg2
+
+from odoo import SUPERUSER_ID, api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..domain import audit_chain
-from .guards import notification
+from . import crm_relation_audit_key as audit_key
+from . import guards
 from .sql_copy import copy_rows
 
 _logger = logging.getLogger(__name__)
@@ -18,26 +21,34 @@ CAUSES = [
     ("scheduled", "Scheduled"),
     ("sync", "Synchronisation"),
 ]
-# Context key naming the cause of the changes being made.
-CAUSE_KEY = "crm_relation_cause"
 HEAD_TABLE = "crm_relation_audit_head"
-VERIFIERS = (
-    "crm_relation.group_crm_relation_auditor",
-    "crm_relation.group_crm_relation_manager",
-    "base.group_system",
+VERIFIERS = (guards.AUDITOR_GROUP, guards.MANAGER_GROUP, "base.group_system")
+# pg_try_advisory_xact_lock(SEAL_LOCK, company id): one sealer a company.
+SEAL_LOCK = 0x43524D41
+BATCH = 5000
+# The columns an appended entry is written with.
+APPEND_COLUMNS = (
+    *audit_chain.APPENDED,
+    "mac_key_id",
+    "entry_mac",
 )
 
 
 class CrmRelationAudit(models.Model):
-    """Append-only, hash-chained log of changes to key customer data.
+    """Append-only, authenticated log of changes to key customer data.
 
-    Entries are only ever added by :meth:`_append`, in SQL, one chain per
-    company: each stores a SHA-256 over its content and the previous entry's
-    hash (``domain.audit_chain``). The ORM refuses to create, change or
-    delete them, for everyone; a change made in SQL behind Odoo's back is
-    found by :meth:`verify_chain`. The last position and hash of each chain
-    are kept in ``crm_relation_audit_head``, whose row lock serialises the
-    writers of one company and which lets verification see a cut-off tail.
+    Entries are added by :meth:`_append` alone, in SQL, without any lock
+    shared between writers: each carries a MAC of its content. A short
+    sealing step (:meth:`_seal`, right after the writer's commit and by a
+    scheduled action) then chains them in order, one chain per company:
+    each sealed entry stores its position and an HMAC-SHA256 over its
+    content and the previous entry's hash (``domain.audit_chain``), keyed
+    from the server's environment (``crm_relation_audit_key``). The ORM
+    refuses to create, change or delete entries, for everyone; a change
+    made in SQL is found by :meth:`verify_chain`. The last sealed position
+    and hash of each chain are kept in ``crm_relation_audit_head``, which
+    lets verification see a cut-off tail; an anchor kept outside the
+    database proves the chain up to it.
     """
 
     _name = "crm.relation.audit"
@@ -51,7 +62,11 @@ class CrmRelationAudit(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, readonly=True, index=True, ondelete="restrict"
     )
-    sequence = fields.Integer("Position in Chain", readonly=True)
+    sequence = fields.Integer(
+        "Position in Chain",
+        readonly=True,
+        help="Given when the entry is sealed into its company's chain.",
+    )
     model = fields.Char(required=True, readonly=True, index=True)
     res_id = fields.Many2oneReference(
         "Record ID", model_field="model", readonly=True, index=True
@@ -64,13 +79,19 @@ class CrmRelationAudit(models.Model):
     user_id = fields.Many2one("res.users", "Changed By", readonly=True)
     cause = fields.Selection(CAUSES, required=True, readonly=True)
     logged_at = fields.Datetime("Changed On", required=True, readonly=True)
+    mac_key_id = fields.Char("Appended With Key", readonly=True)
+    entry_mac = fields.Char("Entry MAC", readonly=True)
     prev_hash = fields.Char("Previous Hash", readonly=True)
     entry_hash = fields.Char("Hash", readonly=True)
+    key_id = fields.Char("Sealed With Key", readonly=True)
+    sealed_at = fields.Datetime("Sealed On", readonly=True)
+    is_sealed = fields.Boolean("Sealed", compute="_compute_is_sealed")
 
     _company_sequence_uniq = models.Constraint(
         "UNIQUE(company_id, sequence)",
         "Two audit entries cannot share a position in a company's chain.",
     )
+    _unsealed_idx = models.Index("(company_id, id) WHERE sequence IS NULL")
 
     def init(self):
         self.env.cr.execute(
@@ -104,82 +125,237 @@ class CrmRelationAudit(models.Model):
                 "%(model)s #%(id)s (deleted)", model=entry.model, id=entry.res_id
             )
 
-    # Appending
+    @api.depends("sequence")
+    def _compute_is_sealed(self):
+        for entry in self:
+            entry.is_sealed = bool(entry.sequence)
+
+    # Appending: no lock shared between writers.
 
     @api.model
     def _append(self, company, entries, cause=None):
-        """Append ``entries`` to ``company``'s chain, in order.
+        """Append ``entries`` to ``company``'s log, in order, unsealed.
 
         ``entries`` is an iterable (a generator is fine: it is consumed in
         batches) of ``(model, res_id, field_name, old_value, new_value)``
-        with text or ``None`` values. Returns the number appended.
+        with text or ``None`` values. The cause is ``cause``, else the one a
+        trusted path of the addon put in the context, else manual. Returns
+        the number appended; they are sealed once the transaction commits.
         """
-        cause = cause or self.env.context.get(CAUSE_KEY) or "manual"
+        cause = cause or guards.cause(self.env)
         if cause not in dict(CAUSES):
             raise ValueError(f"unknown audit cause {cause!r}")
         entries = iter(entries)
         first_entry = next(entries, None)
         if first_entry is None:
-            return 0  # nothing to log: leave the chain's head unlocked
+            return 0
         entries = itertools.chain([first_entry], entries)
         cr = self.env.cr
-        # Lock the company's chain head (and create it on first use). Under
-        # REPEATABLE READ, a head moved by a concurrent transaction fails
-        # this statement with a serialization error, which Odoo retries: two
-        # writers never fork the chain.
+        key, _known = audit_key.keys()
+        mac_key_id = audit_chain.key_id(key) if key else None
+        stamp = str(cr.now().replace(microsecond=0, tzinfo=None))
+        uid = self.env.uid
+        count = 0
+        while batch := list(itertools.islice(entries, BATCH)):
+            cr.execute(
+                SQL(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                    "FROM generate_series(1, %s)",
+                    self._table,
+                    len(batch),
+                )
+            )
+            ids = [row[0] for row in cr.fetchall()]
+            rows = []
+            for entry_id, (model, res_id, field_name, old, new) in zip(
+                ids, batch, strict=True
+            ):
+                content = {
+                    "id": entry_id,
+                    "company_id": company.id,
+                    "model": model,
+                    "res_id": res_id,
+                    "field_name": field_name,
+                    "old_value": old,
+                    "new_value": new,
+                    "user_id": uid,
+                    "cause": cause,
+                    "logged_at": stamp,
+                }
+                mac = audit_chain.entry_mac(entry_id, content, key) if key else None
+                rows.append(
+                    (*(content[c] for c in audit_chain.APPENDED), mac_key_id, mac)
+                )
+            copy_rows(cr, self._table, APPEND_COLUMNS, rows)
+            count += len(rows)
+        self._seal_after_commit(company.id)
+        self.invalidate_model()
+        return count
+
+    def _seal_after_commit(self, company_id):
+        """Seal ``company_id``'s new entries right after this transaction
+        commits, in a transaction of its own."""
+        cr = self.env.cr
+        pending = cr.postcommit.data.setdefault("crm_relation.audit.seal", set())
+        if not pending:
+            registry = self.env.registry
+
+            def seal():
+                try:
+                    with registry.cursor() as seal_cr:
+                        env = api.Environment(seal_cr, SUPERUSER_ID, {})
+                        env["crm.relation.audit"]._seal(sorted(pending))
+                except psycopg2.Error as error:
+                    # Another sealer moved the head meanwhile: it, or the
+                    # scheduled action, seals what is left.
+                    _logger.info("Audit sealing deferred: %s", error)
+
+            cr.postcommit.add(seal)
+        pending.add(company_id)
+
+    # Sealing: short, one sealer a company at a time, nobody waits for it.
+
+    @api.model
+    def _seal(self, company_ids=None):
+        """Chain the unsealed entries of ``company_ids`` (default: every
+        company with some), oldest first, in the current transaction.
+
+        A company another transaction is sealing is skipped, not waited for.
+        An unsealed entry whose MAC no longer fits its content was changed
+        behind the addon's back: sealing stops before it (and verification
+        reports it), so that no forged entry is ever sealed.
+        Returns the number of entries sealed.
+        """
+        cr = self.env.cr
+        if company_ids is None:
+            cr.execute(
+                SQL(
+                    "SELECT DISTINCT company_id FROM %s WHERE sequence IS NULL",
+                    SQL.identifier(self._table),
+                )
+            )
+            company_ids = sorted(row[0] for row in cr.fetchall())
+        key, known = audit_key.keys()
+        seal_key_id = audit_chain.key_id(key) if key else None
+        sealed = 0
+        for company_id in company_ids:
+            cr.execute(
+                SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", SEAL_LOCK, company_id)
+            )
+            if not cr.fetchone()[0]:
+                continue
+            cr.execute(
+                SQL(
+                    """
+                    INSERT INTO %(head)s (company_id, sequence, entry_hash)
+                    VALUES (%(cid)s, 0, %(genesis)s) ON CONFLICT DO NOTHING;
+                    SELECT sequence, entry_hash FROM %(head)s
+                     WHERE company_id = %(cid)s FOR UPDATE
+                    """,
+                    head=SQL.identifier(HEAD_TABLE),
+                    cid=company_id,
+                    genesis=audit_chain.GENESIS,
+                )
+            )
+            sequence, prev_hash = cr.fetchone()
+            start = sequence
+            while True:
+                rows = self._unsealed_rows(company_id)
+                links = []
+                forged = None
+                for entry_id, entry, mac_key_id, mac in rows:
+                    if not audit_chain.mac_fits(
+                        entry_id, entry, mac, mac_key_id, known
+                    ):
+                        forged = entry_id
+                        break
+                    sequence += 1
+                    chained = dict(entry, sequence=sequence)
+                    entry_hash = audit_chain.link(prev_hash, chained, key)
+                    links.append((entry_id, sequence, prev_hash, entry_hash))
+                    prev_hash = entry_hash
+                self._write_seals(links, seal_key_id)
+                if forged:
+                    _logger.error(
+                        "Audit entry %s no longer fits its MAC: it was changed "
+                        "outside Customer Relations; sealing of company %s stops "
+                        "before it.",
+                        forged,
+                        company_id,
+                    )
+                    break
+                if len(rows) < BATCH:
+                    break
+            if sequence != start:
+                cr.execute(
+                    SQL(
+                        "UPDATE %s SET sequence = %s, entry_hash = %s "
+                        "WHERE company_id = %s",
+                        SQL.identifier(HEAD_TABLE),
+                        sequence,
+                        prev_hash,
+                        company_id,
+                    )
+                )
+                sealed += sequence - start
+        if sealed:
+            self.invalidate_model()
+        return sealed
+
+    def _unsealed_rows(self, company_id, after_id=0):
+        """``[(id, entry, mac key id, mac)]`` of the oldest unsealed entries
+        after ``after_id``, a batch at most."""
+        cr = self.env.cr
+        columns = SQL(", ").join(SQL.identifier(c) for c in audit_chain.APPENDED)
         cr.execute(
             SQL(
                 """
-                INSERT INTO %(head)s (company_id, sequence, entry_hash)
-                VALUES (%(cid)s, 0, %(genesis)s)
-                ON CONFLICT (company_id) DO UPDATE SET company_id = EXCLUDED.company_id
-                RETURNING sequence, entry_hash
+                SELECT %(columns)s, mac_key_id, entry_mac FROM %(table)s
+                 WHERE company_id = %(cid)s AND sequence IS NULL AND id > %(after)s
+                 ORDER BY id LIMIT %(limit)s
                 """,
-                head=SQL.identifier(HEAD_TABLE),
-                cid=company.id,
-                genesis=audit_chain.GENESIS,
+                columns=columns,
+                table=SQL.identifier(self._table),
+                cid=company_id,
+                after=after_id,
+                limit=BATCH,
             )
         )
-        sequence, prev_hash = cr.fetchone()
-        first = sequence
-        stamp = str(cr.now().replace(microsecond=0, tzinfo=None))
-        uid = self.env.uid
-        columns = (*audit_chain.CONTENT, "prev_hash", "entry_hash")
-        batch = []
-        for model, res_id, field_name, old_value, new_value in entries:
-            sequence += 1
-            content = {
-                "company_id": company.id,
-                "sequence": sequence,
-                "model": model,
-                "res_id": res_id,
-                "field_name": field_name,
-                "old_value": old_value,
-                "new_value": new_value,
-                "user_id": uid,
-                "cause": cause,
-                "logged_at": stamp,
-            }
-            entry_hash = audit_chain.link(prev_hash, content)
-            batch.append(
-                (*(content[key] for key in audit_chain.CONTENT), prev_hash, entry_hash)
-            )
-            prev_hash = entry_hash
-            if len(batch) >= 5000:
-                copy_rows(cr, self._table, columns, batch)
-                batch = []
-        copy_rows(cr, self._table, columns, batch)
+        width = len(audit_chain.APPENDED)
+        result = []
+        for row in cr.fetchall():
+            entry = dict(zip(audit_chain.APPENDED, row[:width], strict=True))
+            entry["logged_at"] = entry["logged_at"] and str(entry["logged_at"])
+            entry_id = entry.pop("id")
+            result.append((entry_id, entry, row[width], row[width + 1]))
+        return result
+
+    def _write_seals(self, links, seal_key_id):
+        if not links:
+            return
+        cr = self.env.cr
         cr.execute(
             SQL(
-                "UPDATE %s SET sequence = %s, entry_hash = %s WHERE company_id = %s",
-                SQL.identifier(HEAD_TABLE),
-                sequence,
-                prev_hash,
-                company.id,
+                """
+                UPDATE %(table)s a
+                   SET sequence = v.sequence, prev_hash = v.prev_hash,
+                       entry_hash = v.entry_hash, key_id = %(key_id)s,
+                       sealed_at = now() AT TIME ZONE 'UTC'
+                  FROM (VALUES %(values)s) AS v(id, sequence, prev_hash, entry_hash)
+                 WHERE a.id = v.id
+                """,
+                table=SQL.identifier(self._table),
+                key_id=seal_key_id,
+                values=SQL(", ").join(
+                    SQL("(%s, %s, %s, %s)", *link_row) for link_row in links
+                ),
             )
         )
-        self.invalidate_model()
-        return sequence - first
+
+    @api.model
+    def _cron_seal(self):
+        """Seal what the sealing after each commit left (it never waits)."""
+        return self._seal()
 
     # Recording changes made through the ORM
 
@@ -245,43 +421,93 @@ class CrmRelationAudit(models.Model):
 
     # Verification
 
-    @api.model
-    def _check_verifier(self):
-        if not any(self.env.user.has_group(group) for group in VERIFIERS):
+    def _verifiable_companies(self, company_id):
+        """The companies to verify: ``company_id``, or all of the user's."""
+        allowed = self.env.user.company_ids
+        if company_id in (None, False):
+            return allowed
+        company_id = guards.arg_id(self.env, company_id, "company_id")
+        companies = self.env["res.company"].browse(company_id).exists()
+        if not companies or companies not in allowed:
             raise AccessError(
                 self.env._(
-                    "Only auditors and customer managers may verify the audit chain."
+                    "company_id %(company)s is not a company you may verify the "
+                    "audit chain of.",
+                    company=company_id,
                 )
             )
+        return companies
 
-    @api.model
-    def verify_chain(self, company_id=None):
-        """Check every entry of one company's chain (default: all the
-        user's companies). Returns ``{"intact": bool, "entries": N,
-        "first_broken_id": id or False}``."""
-        self._check_verifier()
-        allowed = self.env.user.company_ids
-        if company_id:
-            companies = self.env["res.company"].browse(int(company_id)).exists()
-            if not companies or companies not in allowed:
-                raise AccessError(
-                    self.env._(
-                        "You may not verify the audit chain of company %(company)s.",
-                        company=company_id,
-                    )
+    def _parse_anchor(self, anchor):
+        if anchor in (None, False, ""):
+            return None
+        if not isinstance(anchor, str):
+            raise UserError(
+                self.env._(
+                    "anchor must be the anchor line as mailed or exported, not "
+                    "%(value)s.",
+                    value=guards.short_repr(anchor),
                 )
-        else:
-            companies = allowed
-        results = [self._verify_company(company) for company in companies]
-        broken = [r.first_broken_id for r in results if not r.intact]
+            )
+        try:
+            return audit_chain.parse_anchor(anchor)
+        except audit_chain.AnchorError:
+            raise UserError(
+                self.env._(
+                    "anchor %(value)s is not an audit anchor line (it reads "
+                    "“crm_relation-audit-anchor v1 company=… sequence=… "
+                    "hash=… at=…”).",
+                    value=guards.short_repr(anchor),
+                )
+            ) from None
+
+    @api.readonly
+    @guards.callers(*VERIFIERS)
+    @api.model
+    def verify_chain(self, company_id=None, anchor=None):
+        """Check every sealed entry of one company's chain (default: all the
+        user's companies), and the MAC of every entry not sealed yet.
+
+        ``anchor``: an anchor line kept outside the database (mailed by the
+        scheduled action, or exported): the chain must hold it. Returns
+        ``{"intact", "entries", "first_broken_id", "reason", "unsealed",
+        "keyed", "unkeyed", "anchored", "companies": [...]}``; writes
+        nothing.
+        """
+        anchor = self._parse_anchor(anchor)
+        if anchor and company_id in (None, False):
+            company_id = anchor[0]
+        companies = self._verifiable_companies(company_id)
+        if anchor and companies.id != anchor[0]:
+            raise UserError(
+                self.env._(
+                    "The anchor is of company %(anchor)s, not %(company)s.",
+                    anchor=anchor[0],
+                    company=companies.id,
+                )
+            )
+        key, known = audit_key.keys()
+        results = [
+            self._verify_company(company, known, anchor and anchor[1:])
+            for company in companies
+        ]
+        broken = [r for r in results if not r["intact"]]
         return {
             "intact": not broken,
-            "entries": sum(r.entries for r in results),
-            "first_broken_id": min((b for b in broken if b), default=False),
+            "entries": sum(r["entries"] for r in results),
+            "first_broken_id": min(
+                (r["first_broken_id"] for r in broken if r["first_broken_id"]),
+                default=False,
+            ),
+            "reason": broken[0]["reason"] if broken else False,
+            "unsealed": sum(r["unsealed"] for r in results),
+            "keyed": bool(key),
+            "unkeyed": sum(r["unkeyed"] for r in results),
+            "anchored": bool(anchor) and all(r["anchored"] for r in results),
+            "companies": results,
         }
 
-    def _verify_company(self, company):
-        self.env.flush_all()
+    def _verify_company(self, company, known, anchor=None):
         cr = self.env.cr
         cr.execute(
             SQL(
@@ -293,9 +519,9 @@ class CrmRelationAudit(models.Model):
         head = cr.fetchone()
         query = SQL(
             """
-            SELECT id, %(content)s, prev_hash, entry_hash
+            SELECT id, %(content)s, prev_hash, entry_hash, key_id
               FROM crm_relation_audit
-             WHERE company_id = %(cid)s
+             WHERE company_id = %(cid)s AND sequence IS NOT NULL
              ORDER BY sequence, id
             """,
             content=SQL(", ").join(SQL.identifier(c) for c in audit_chain.CONTENT),
@@ -303,18 +529,53 @@ class CrmRelationAudit(models.Model):
         )
         cursor = cr._cnx.cursor(name="crm_relation_audit_verify")
         try:
-            cursor.itersize = 5000
+            cursor.itersize = BATCH
             cursor.execute(query.code, query.params)
-            result = audit_chain.verify(self._rows(cursor), head=head or None)
+            result = audit_chain.verify(
+                self._rows(cursor),
+                head=head if head and head[0] else None,
+                keys=known,
+                anchor=anchor,
+            )
         finally:
             cursor.close()
-        if not result.intact:
-            _logger.warning(
-                "Audit chain of %s is broken at entry %s",
-                company.name,
-                result.first_broken_id,
+        unsealed, unsealed_broken = self._check_unsealed(company, known)
+        report = result.as_dict()
+        report.update(
+            company_id=company.id,
+            unsealed=unsealed,
+            unsealed_broken_id=unsealed_broken or False,
+        )
+        if unsealed_broken and report["intact"]:
+            report.update(
+                intact=False,
+                first_broken_id=unsealed_broken,
+                reason=audit_chain.BROKEN_CONTENT,
             )
-        return result
+        if not report["intact"]:
+            _logger.warning(
+                "Audit chain of %s is broken at entry %s (%s)",
+                company.name,
+                report["first_broken_id"],
+                report["reason"],
+            )
+        return report
+
+    def _check_unsealed(self, company, known):
+        """``(count, first id whose MAC does not fit)`` of the entries not
+        sealed yet."""
+        count, broken, last = 0, None, 0
+        while True:
+            rows = self._unsealed_rows(company.id, last)
+            for entry_id, entry, mac_key_id, mac in rows:
+                count += 1
+                last = entry_id
+                if broken is None and not audit_chain.mac_fits(
+                    entry_id, entry, mac, mac_key_id, known
+                ):
+                    broken = entry_id
+            if len(rows) < BATCH:
+                return count, broken
 
     @staticmethod
     def _rows(cursor):
@@ -322,29 +583,121 @@ class CrmRelationAudit(models.Model):
         for row in cursor:
             entry = dict(zip(audit_chain.CONTENT, row[1 : width + 1], strict=True))
             entry["logged_at"] = entry["logged_at"] and str(entry["logged_at"])
-            yield row[0], entry, row[width + 1], row[width + 2]
+            yield row[0], entry, row[width + 1], row[width + 2], row[width + 3]
 
+    def _reason_text(self, reason):
+        texts = {
+            audit_chain.BROKEN_CONTENT: self.env._("no longer gives its stored hash"),
+            audit_chain.BROKEN_LINK: self.env._("does not follow the previous entry"),
+            audit_chain.BROKEN_SEQUENCE: self.env._("is not at the next position"),
+            audit_chain.BROKEN_UNKNOWN_KEY: self.env._(
+                "was sealed with a key this server does not hold"
+            ),
+            audit_chain.BROKEN_UNKEYED: self.env._(
+                "was sealed without a key after keyed entries"
+            ),
+            audit_chain.BROKEN_TAIL: self.env._(
+                "is the last one left: entries after it were removed"
+            ),
+            audit_chain.BROKEN_ANCHOR: self.env._(
+                "does not hold the anchor given, or the chain ends before it"
+            ),
+        }
+        return texts.get(reason, reason or "")
+
+    @guards.callers(*VERIFIERS)
     @api.model
     def action_verify_chain(self):
         """Menu action: verify the chains and tell the result."""
-        result = self.verify_chain()
+        return self._verification_notice(self.verify_chain())
+
+    def _verification_notice(self, result):
         if result["intact"]:
-            kind, message = (
-                "success",
-                self.env._(
-                    "Audit chain intact: %(count)s entries verified.",
-                    count=result["entries"],
-                ),
+            kind = "success" if result["keyed"] else "warning"
+            message = self.env._(
+                "Audit chain intact: %(count)s sealed entries verified, "
+                "%(unsealed)s not sealed yet.",
+                count=result["entries"],
+                unsealed=result["unsealed"],
             )
+            if result["anchored"]:
+                message += " " + self.env._("The anchor given is held.")
+            if not result["keyed"]:
+                message += " " + self.env._(
+                    "This server holds no audit key: the chain finds accidents, "
+                    "not someone who rewrites the database (see the README)."
+                )
         else:
-            kind, message = (
-                "danger",
-                self.env._(
-                    "Audit chain BROKEN: %(count)s entries checked, the first that "
-                    "does not fit is entry %(entry)s. Someone changed the log "
-                    "outside Customer Relations.",
-                    count=result["entries"],
-                    entry=result["first_broken_id"] or "-",
-                ),
+            kind = "danger"
+            message = self.env._(
+                "Audit chain BROKEN: %(count)s entries checked; entry %(entry)s "
+                "%(reason)s. Someone changed the log outside Customer Relations.",
+                count=result["entries"] + result["unsealed"],
+                entry=result["first_broken_id"] or "-",
+                reason=self._reason_text(result["reason"]),
             )
-        return notification(message, kind, reload=False)
+        return guards.notification(message, kind, reload=False)
+
+    # Anchors: the chain's head, kept outside the database.
+
+    @api.readonly
+    @guards.callers(*VERIFIERS)
+    @api.model
+    def export_anchor(self, company_id=None):
+        """The anchor line of each of the user's companies (or of
+        ``company_id``): the head of its sealed chain. Keep it outside the
+        database, and verify against it later."""
+        companies = self._verifiable_companies(company_id)
+        return self._anchor_lines(companies)
+
+    def _anchor_lines(self, companies):
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "SELECT company_id, sequence, entry_hash FROM %s "
+                "WHERE company_id = ANY(%s) ORDER BY company_id",
+                SQL.identifier(HEAD_TABLE),
+                companies.ids,
+            )
+        )
+        heads = {cid: (seq, h) for cid, seq, h in cr.fetchall()}
+        stamp = fields.Datetime.to_string(fields.Datetime.now())
+        return [
+            audit_chain.anchor_line(
+                company.id, *heads.get(company.id, (0, audit_chain.GENESIS)), stamp
+            )
+            for company in companies
+        ]
+
+    @api.model
+    def _cron_mail_anchor(self):
+        """Seal, then mail each company's anchor to its anchor recipients
+        (else its auditors), so that the head lives outside the database."""
+        self._seal()
+        companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
+        auditors = self.env.ref(guards.AUDITOR_GROUP).sudo().all_user_ids
+        mails = []
+        for company, line in zip(companies, self._anchor_lines(companies), strict=True):
+            recipients = company.crm_relation_audit_anchor_email or ",".join(
+                user.email
+                for user in auditors
+                if user.email and company in user.company_ids
+            )
+            if not recipients:
+                continue
+            mails.append(
+                {
+                    "subject": self.env._(
+                        "Audit anchor of %(company)s", company=company.name
+                    ),
+                    "body_html": self.env["ir.qweb"]._render(
+                        "crm_relation.audit_anchor_mail",
+                        {"company": company, "line": line},
+                    ),
+                    "email_to": recipients,
+                    "email_from": company.email_formatted
+                    or self.env.user.email_formatted,
+                    "auto_delete": True,
+                }
+            )
+        return self.env["mail.mail"].sudo().create(mails)

@@ -5,11 +5,11 @@ from collections import defaultdict
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..domain import care
-from .guards import notification
+from . import guards
 
 KINDS = [
     (care.BIRTHDAY, "Birthday"),
@@ -18,7 +18,7 @@ KINDS = [
     (care.HOLIDAY, "Holiday"),
     (care.PARTNER_TAG, "Customer Tag"),
 ]
-MANAGER_GROUP = "crm_relation.group_crm_relation_manager"
+MANAGER_GROUP = guards.MANAGER_GROUP
 BATCH = 1000
 
 
@@ -167,23 +167,22 @@ class CrmRelationCareRule(models.Model):
 
     # Running
 
+    @guards.callers(MANAGER_GROUP)
     def action_run_now(self):
         """Fire these rules for today (managers)."""
-        if not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(
-                self.env._("Only customer managers may run care rules by hand.")
-            )
+        self.check_access("write")
         today = fields.Date.context_today(self)
         fired = sum(
             rule.sudo().with_company(rule.company_id)._fire(today)
             for rule in self.filtered("active")
         )
-        return notification(
+        return guards.notification(
             self.env._("%(count)s care activity(ies) scheduled.", count=fired)
         )
 
+    @guards.callers(guards.USER_GROUP, guards.AUDITOR_GROUP)
     def action_view_logs(self):
-        self.ensure_one()
+        guards.ensure_one(self)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "crm_relation.action_crm_relation_care_log"
         )

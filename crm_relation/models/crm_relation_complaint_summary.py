@@ -6,29 +6,13 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
 from ..domain import helpdesk
-from .guards import forbidden_fields, notification
+from . import guards
 
 STATES = [("draft", "Draft"), ("reviewed", "Reviewed"), ("sent", "Sent")]
-# Only the summary's own actions, as superuser with this key, write these.
-SUMMARY_KEY = "crm_relation_complaint_summary"
-PROTECTED = (
-    "state",
-    "reviewed_by_id",
-    "reviewed_on",
-    "sent_on",
-    "complaint_count",
-    "closed_count",
-    "scored_count",
-    "avg_resolution_hours",
-    "avg_satisfaction",
-    "line_ids",
-    "category_line_ids",
-    "tier_line_ids",
-)
-MANAGER_GROUP = "crm_relation.group_crm_relation_manager"
+MANAGER_GROUP = guards.MANAGER_GROUP
 
 
 class CrmRelationComplaintSummary(models.Model):
@@ -38,12 +22,16 @@ class CrmRelationComplaintSummary(models.Model):
 
     _name = "crm.relation.complaint.summary"
     _description = "Monthly Complaint Summary"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "crm.relation.guarded"]
     _order = "date_from desc, team_id"
 
-    name = fields.Char(compute="_compute_name", store=True)
+    name = fields.Char(compute="_compute_name", store=True, guarded=True)
     team_id = fields.Many2one(
-        "helpdesk.ticket.team", required=True, index=True, readonly=True
+        "helpdesk.ticket.team",
+        required=True,
+        index=True,
+        readonly=True,
+        guarded="create",
     )
     company_id = fields.Many2one(
         "res.company",
@@ -51,28 +39,39 @@ class CrmRelationComplaintSummary(models.Model):
         index=True,
         readonly=True,
         default=lambda self: self.env.company,
+        guarded="create",
     )
     date_from = fields.Date(
         "Month",
         required=True,
         readonly=True,
         help="First day of the month summarised: complaints opened in it.",
+        guarded="create",
     )
-    date_to = fields.Date("Until", compute="_compute_date_to", store=True)
+    date_to = fields.Date("Until", compute="_compute_date_to", store=True, guarded=True)
     state = fields.Selection(
-        STATES, required=True, default="draft", readonly=True, tracking=True
+        STATES,
+        required=True,
+        default="draft",
+        readonly=True,
+        tracking=True,
+        guarded=True,
     )
-    complaint_count = fields.Integer("Complaints", readonly=True)
-    closed_count = fields.Integer("Closed", readonly=True)
-    scored_count = fields.Integer("Scored", readonly=True)
+    complaint_count = fields.Integer("Complaints", readonly=True, guarded=True)
+    closed_count = fields.Integer("Closed", readonly=True, guarded=True)
+    scored_count = fields.Integer("Scored", readonly=True, guarded=True)
     avg_resolution_hours = fields.Float(
-        "Average Resolution Time (hours)", readonly=True, digits=(16, 1)
+        "Average Resolution Time (hours)", readonly=True, digits=(16, 1), guarded=True
     )
     avg_satisfaction = fields.Float(
-        "Average Satisfaction", readonly=True, digits=(16, 2)
+        "Average Satisfaction", readonly=True, digits=(16, 2), guarded=True
     )
     line_ids = fields.One2many(
-        "crm.relation.complaint.summary.line", "summary_id", "Figures", readonly=True
+        "crm.relation.complaint.summary.line",
+        "summary_id",
+        "Figures",
+        readonly=True,
+        guarded=True,
     )
     category_line_ids = fields.One2many(
         "crm.relation.complaint.summary.line",
@@ -80,6 +79,7 @@ class CrmRelationComplaintSummary(models.Model):
         "By Category",
         domain=[("kind", "=", "category")],
         readonly=True,
+        guarded=True,
     )
     tier_line_ids = fields.One2many(
         "crm.relation.complaint.summary.line",
@@ -87,15 +87,21 @@ class CrmRelationComplaintSummary(models.Model):
         "By Tier",
         domain=[("kind", "=", "tier")],
         readonly=True,
+        guarded=True,
     )
     review_comment = fields.Text(
         "Manager's Comment", help="What the customer manager concluded on review."
     )
     reviewed_by_id = fields.Many2one(
-        "res.users", "Reviewer", readonly=True, copy=False, tracking=True
+        "res.users",
+        "Reviewer",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        guarded=True,
     )
-    reviewed_on = fields.Datetime(readonly=True, copy=False)
-    sent_on = fields.Datetime(readonly=True, copy=False)
+    reviewed_on = fields.Datetime(readonly=True, copy=False, guarded=True)
+    sent_on = fields.Datetime(readonly=True, copy=False, guarded=True)
 
     _month_uniq = models.Constraint(
         "UNIQUE(team_id, company_id, date_from)",
@@ -117,33 +123,23 @@ class CrmRelationComplaintSummary(models.Model):
 
     # Guards
 
-    def _check_protected(self, vals):
-        touched = forbidden_fields(self.env, vals, PROTECTED, SUMMARY_KEY)
-        if touched:
-            raise UserError(
-                self.env._(
-                    "Complaint summary fields %(fields)s change through its "
-                    "actions (refresh, review, send), not by editing.",
-                    fields=", ".join(touched),
-                )
-            )
-
-    def _check_manager(self):
-        if not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(
-                self.env._(
-                    "Only customer managers may refresh, review and send "
-                    "complaint summaries."
-                )
-            )
+    def _guard_hint(self):
+        return self.env._(
+            "its actions (recount, mark reviewed, send) and the monthly run; "
+            "a summary's team, company and month are set once, on creation"
+        )
 
     def _internal(self):
-        return self.sudo().with_context(**{SUMMARY_KEY: True})
+        return guards.trusted(self.sudo(), fields=guards.ALL)
+
+    def _check_records(self):
+        if not self:
+            raise UserError(self.env._("Select at least one complaint summary."))
+        self.check_access("write")
 
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._check_protected(vals)
             if vals.get("date_from"):
                 day = fields.Date.to_date(vals["date_from"])
                 vals["date_from"] = helpdesk.month_bounds(day)[0]
@@ -159,17 +155,6 @@ class CrmRelationComplaintSummary(models.Model):
                 "month for each team and company."
             )
         )
-
-    def write(self, vals):
-        self._check_protected(vals)
-        if {"team_id", "company_id", "date_from"} & vals.keys():
-            raise UserError(
-                self.env._(
-                    "A complaint summary's team, company and month cannot "
-                    "change: create another summary."
-                )
-            )
-        return super().write(vals)
 
     # Figures
 
@@ -265,8 +250,9 @@ class CrmRelationComplaintSummary(models.Model):
 
     # Actions
 
+    @guards.callers(MANAGER_GROUP)
     def action_refresh(self):
-        self._check_manager()
+        self._check_records()
         done = self.filtered(lambda s: s.state != "draft")
         if done:
             raise UserError(
@@ -276,11 +262,12 @@ class CrmRelationComplaintSummary(models.Model):
                 )
             )
         self._refresh()
-        return notification(self.env._("Complaint figures recounted."))
+        return guards.notification(self.env._("Complaint figures recounted."))
 
+    @guards.callers(MANAGER_GROUP)
     def action_mark_reviewed(self):
         """The customer manager checked the summary: it can be sent."""
-        self._check_manager()
+        self._check_records()
         wrong = self.filtered(lambda s: s.state != "draft")
         if wrong:
             raise UserError(
@@ -298,8 +285,9 @@ class CrmRelationComplaintSummary(models.Model):
             }
         )
 
+    @guards.callers(MANAGER_GROUP)
     def action_reset_draft(self):
-        self._check_manager()
+        self._check_records()
         wrong = self.filtered(lambda s: s.state != "reviewed")
         if wrong:
             raise UserError(
@@ -313,9 +301,10 @@ class CrmRelationComplaintSummary(models.Model):
             {"state": "draft", "reviewed_by_id": False, "reviewed_on": False}
         )
 
+    @guards.callers(MANAGER_GROUP)
     def action_send(self):
         """Mail the reviewed summary to the team's leadership."""
-        self._check_manager()
+        self._check_records()
         for summary in self:
             if summary.state != "reviewed":
                 raise UserError(
@@ -360,12 +349,12 @@ class CrmRelationComplaintSummary(models.Model):
             )
         self._internal().write({"state": "sent", "sent_on": fields.Datetime.now()})
 
+    @guards.callers(MANAGER_GROUP)
     @api.model
     def action_create_last_month(self):
         """Menu action: create the missing summaries of last month now."""
-        self._check_manager()
         created = self._cron_create_monthly()
-        return notification(
+        return guards.notification(
             self.env._("%(count)s complaint summary(ies) created.", count=len(created))
         )
 

@@ -7,6 +7,7 @@ from odoo import Command, api, fields, models
 
 from ..domain import demo_plan
 from ..domain import visit as visit_rules
+from . import guards
 
 _logger = logging.getLogger(__name__)
 
@@ -79,10 +80,12 @@ class CrmRelationDemo(models.AbstractModel):
         # Two monthly evaluations, three months apart, give the dashboard
         # some tier movement; then a manager blocks one prospect.
         engine = self.env["crm.relation.rfm.engine"]
-        engine.evaluate(company, trigger="scheduled", date=today - timedelta(days=90))
-        engine.evaluate(company, trigger="scheduled", date=today)
+        engine._evaluate_company(
+            company, trigger="scheduled", date=today - timedelta(days=90)
+        )
+        engine._evaluate_company(company, trigger="scheduled", date=today)
         blocked = customers[max(customers)]
-        blocked.with_company(company).write(
+        guards.trusted(blocked.with_company(company), fields=guards.ALL).write(
             {
                 "relation_blocked": True,
                 "relation_block_reason": self.env._(
@@ -90,7 +93,9 @@ class CrmRelationDemo(models.AbstractModel):
                 ),
             }
         )
-        engine.evaluate(company, partners=blocked, trigger="manual", date=today)
+        engine._evaluate_company(
+            company, partners=blocked, trigger="manual", date=today
+        )
         self._load_demo_vips(company, today, customers, to_company_currency)
         self._load_demo_visits(company, today, customers)
 
@@ -101,7 +106,7 @@ class CrmRelationDemo(models.AbstractModel):
         # The seed's ¥10,000, in the demo company's currency.
         company.vip_min_amount = round(to_company_currency(10000, today), 2)
         vips = self.env["crm.relation.vip"].with_company(company)
-        vips.evaluate_candidates(date=today)
+        vips._evaluate_candidates(company, None, today)
         ours = vips.search(
             [
                 ("company_id", "=", company.id),
@@ -142,14 +147,13 @@ class CrmRelationDemo(models.AbstractModel):
                 for index in sorted(customers)[:12]
             ]
         )
-        visits = plans.with_context(crm_relation_today=today)._generate_visits()
+        visits = plans._generate_visits(today)
         outcomes = [
             (self.env._("Customer is happy with the last delivery."), "5"),
             (self.env._("Asked for samples of the new tea range."), "4"),
             (self.env._("Complained about slow delivery; promised a follow-up."), "2"),
         ]
         past = visits.filtered(lambda v: v.planned_date < today)
-        key = {"crm_relation_visit_action": True}
         for number, visit in enumerate(past):
             if number % 4 == 3:
                 continue  # left to be marked missed
@@ -162,7 +166,7 @@ class CrmRelationDemo(models.AbstractModel):
                 }
             )
             late = 1 if number % 5 == 4 else 0
-            visit.sudo().with_context(**key).write(
+            guards.trusted(visit.sudo(), fields=guards.ALL).write(
                 {
                     "state": "done",
                     "done_date": min(visit.planned_date + timedelta(days=late), today),

@@ -4,23 +4,12 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..domain import review
-from .guards import forbidden_fields
+from . import guards
 
-# Only the review actions, as superuser with this context key, set stamps.
-STAMP_KEY = "crm_relation_review_stamp"
-STAMPS = (
-    "review1_done",
-    "review1_user_id",
-    "review1_date",
-    "review2_done",
-    "review2_user_id",
-    "review2_date",
-    "review_reset_reason",
-)
 # The stamps the audit trail follows.
 AUDITED_STAMPS = ("review1_done", "review1_user_id", "review2_done", "review2_user_id")
-USER_GROUP = "crm_relation.group_crm_relation_user"
-MANAGER_GROUP = "crm_relation.group_crm_relation_manager"
+USER_GROUP = guards.USER_GROUP
+MANAGER_GROUP = guards.MANAGER_GROUP
 
 
 class CrmRelationReviewMixin(models.AbstractModel):
@@ -34,18 +23,27 @@ class CrmRelationReviewMixin(models.AbstractModel):
     """
 
     _name = "crm.relation.review.mixin"
+    _inherit = ["crm.relation.guarded"]
     _description = "Two-stage Review Stamps"
 
-    review1_done = fields.Boolean("First Review", readonly=True, copy=False)
+    review1_done = fields.Boolean(
+        "First Review", readonly=True, copy=False, guarded=True
+    )
     review1_user_id = fields.Many2one(
-        "res.users", "First Reviewer", readonly=True, copy=False
+        "res.users", "First Reviewer", readonly=True, copy=False, guarded=True
     )
-    review1_date = fields.Datetime("First Reviewed On", readonly=True, copy=False)
-    review2_done = fields.Boolean("Second Review", readonly=True, copy=False)
+    review1_date = fields.Datetime(
+        "First Reviewed On", readonly=True, copy=False, guarded=True
+    )
+    review2_done = fields.Boolean(
+        "Second Review", readonly=True, copy=False, guarded=True
+    )
     review2_user_id = fields.Many2one(
-        "res.users", "Second Reviewer", readonly=True, copy=False
+        "res.users", "Second Reviewer", readonly=True, copy=False, guarded=True
     )
-    review2_date = fields.Datetime("Second Reviewed On", readonly=True, copy=False)
+    review2_date = fields.Datetime(
+        "Second Reviewed On", readonly=True, copy=False, guarded=True
+    )
     review_state = fields.Selection(
         [
             ("none", "Not Reviewed"),
@@ -55,10 +53,11 @@ class CrmRelationReviewMixin(models.AbstractModel):
         compute="_compute_review_state",
         store=True,
         string="Review",
+        guarded=True,
     )
     review_remarks = fields.Text(copy=False)
     review_reset_reason = fields.Char(
-        "Reviews Cleared Because", readonly=True, copy=False
+        "Reviews Cleared Because", readonly=True, copy=False, guarded=True
     )
 
     @api.depends("review1_done", "review2_done")
@@ -72,27 +71,13 @@ class CrmRelationReviewMixin(models.AbstractModel):
                 else "none"
             )
 
-    # Stamps are not edited by hand
-
-    def _check_stamp_vals(self, vals):
-        touched = forbidden_fields(self.env, vals, STAMPS, STAMP_KEY)
-        if touched:
-            raise UserError(
-                self.env._(
-                    "Review stamps (%(fields)s) are set by the First Review and "
-                    "Second Review actions, not by editing the record.",
-                    fields=", ".join(touched),
-                )
-            )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            self._check_stamp_vals(vals)
-        return super().create(vals_list)
+    def _guard_hint(self):
+        return self.env._(
+            "the First Review and Second Review actions, and the other actions "
+            "of Customer Relations"
+        )
 
     def write(self, vals):
-        self._check_stamp_vals(vals)
         keys = [
             name
             for name in self.env["crm.relation.review.policy"]._key_fields(self._name)
@@ -144,11 +129,8 @@ class CrmRelationReviewMixin(models.AbstractModel):
 
     # Review actions (buttons, and server actions on a list's selection)
 
+    @guards.callers(USER_GROUP)
     def action_review_first(self):
-        if not self.env.user.has_group(USER_GROUP):
-            raise AccessError(
-                self.env._("Only Customer Relations users may give a first review.")
-            )
         self.check_access("read")
         for record in self:
             refusal = review.first_review_refusal(record.review1_done)
@@ -165,6 +147,7 @@ class CrmRelationReviewMixin(models.AbstractModel):
         )
         return True
 
+    @guards.callers(USER_GROUP)
     def action_review_second(self):
         is_manager = self.env.user.has_group(MANAGER_GROUP)
         self.check_access("read")
@@ -221,7 +204,7 @@ class CrmRelationReviewMixin(models.AbstractModel):
         chatter, in the user's name."""
         audit = self.env["crm.relation.audit"]
         before = audit._snapshot(self, AUDITED_STAMPS)
-        self.sudo().with_context(**{STAMP_KEY: True}).write(vals)
+        guards.trusted(self.sudo(), fields=guards.ALL).write(vals)
         audit._log_changes(self, AUDITED_STAMPS, before)
         if hasattr(self, "message_post"):
             for record in self.sudo():

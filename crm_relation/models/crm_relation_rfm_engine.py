@@ -4,9 +4,11 @@ import logging
 from datetime import datetime, time
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..domain import rfm
+from . import guards
 from .sql_copy import copy_rows
 
 _logger = logging.getLogger(__name__)
@@ -27,6 +29,8 @@ WRITTEN = (
     "rfm_evaluated_at",
 )
 WARNED_TIERS = ("P", "G")
+# Tier history triggers, which are also the audit causes of the changes.
+TRIGGERS = ("manual", "scheduled", "sync")
 
 
 class CrmRelationRfmEngine(models.AbstractModel):
@@ -44,12 +48,50 @@ class CrmRelationRfmEngine(models.AbstractModel):
 
     BATCH = 5000
 
+    @guards.callers(guards.MANAGER_GROUP)
     @api.model
-    def evaluate(self, company, partners=None, trigger="manual", date=None):
-        """Evaluate ``partners`` (default: every customer) in ``company``.
+    def evaluate(self, company_id=None, partner_ids=None):
+        """Evaluate ``partner_ids`` (default: every customer) of ``company_id``
+        (default: the current company) now, as a manual evaluation (managers;
+        callable over RPC). Returns ``{"evaluated": n, "changed": n,
+        "warnings": n}``."""
+        env = self.env
+        if company_id in (None, False):
+            company = env.company
+        else:
+            company_id = guards.arg_id(env, company_id, "company_id")
+            company = env["res.company"].browse(company_id).exists()
+            if not company or company not in env.user.company_ids:
+                raise UserError(
+                    env._(
+                        "company_id %(company)s is not one of your companies.",
+                        company=company_id,
+                    )
+                )
+        partners = None
+        if partner_ids not in (None, False):
+            ids = guards.arg_ids(env, partner_ids, "partner_ids")
+            partners = env["res.partner"].browse(ids)
+            missing = set(ids) - set(partners.exists().ids)
+            if missing:
+                raise UserError(
+                    env._(
+                        "partner_ids %(ids)s: no such customer.",
+                        ids=", ".join(map(str, sorted(missing))),
+                    )
+                )
+            partners.check_access("read")
+            if not partners:
+                return {"evaluated": 0, "changed": 0, "warnings": 0}
+        return self.sudo()._evaluate_company(company, partners, trigger="manual")
 
-        Returns ``{"evaluated": n, "changed": n, "warnings": n}``.
-        """
+    @api.model
+    def _evaluate_company(self, company, partners=None, trigger="manual", date=None):
+        """Evaluate ``partners`` (default: every customer) in ``company`` as of
+        ``date`` (default: today); ``trigger`` is recorded in the history and
+        is the audit cause. The addon's own code paths alone call this."""
+        if trigger not in TRIGGERS:
+            raise ValueError(f"unknown evaluation trigger {trigger!r}")
         engine = self.with_company(company)
         return engine._evaluate(engine.env.company, partners, trigger, date)
 
@@ -96,15 +138,22 @@ class CrmRelationRfmEngine(models.AbstractModel):
                 changed += len(changes)
         finally:
             cursor.close()
-        self._write(company)
+        # History, audit entries and warnings first, the customers' figures
+        # last: their rows stay locked from this UPDATE to the commit only,
+        # so users editing customers meanwhile are not held up.
         warning_ids = self._insert_history()
         self._audit_changes(company, trigger, tiers)
-        self.env["res.partner"].invalidate_model(list(WRITTEN))
         self.env["crm.relation.tier.history"].invalidate_model()
         self._warn_account_managers(
             self.env["crm.relation.tier.history"].sudo().browse(warning_ids)
         )
-        company.sudo().rfm_last_evaluation = now
+        self.env.flush_all()
+        self._write(company)
+        self.env["res.partner"].invalidate_model(list(WRITTEN))
+        if not partners:
+            # A partial evaluation (a sync, a block) leaves the company's row
+            # alone: concurrent ones would otherwise all update it.
+            guards.trusted(company.sudo(), fields=guards.ALL).rfm_last_evaluation = now
         _logger.info(
             "RFM evaluation of %s: %d customers, %d changes, %d warnings",
             company.name,

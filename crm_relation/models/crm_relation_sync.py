@@ -6,76 +6,54 @@ import logging
 import re
 
 import psycopg2
+from psycopg2 import errors as pg_errors
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, ConcurrencyError, UserError, ValidationError
 
-from .sale_order import SYNC_CONFIRM, SYNC_CONFIRM_KEY
+from ..domain import sync_rows
+from . import guards
+from .sale_order import SYNC_CONFIRM
 
 _logger = logging.getLogger(__name__)
 
 MAX_ROWS = 5000
-CALLERS = (
-    "crm_relation.group_crm_relation_integration",
-    "crm_relation.group_crm_relation_manager",
-)
-PARTNER_KEYS = {
-    "source", "external_id", "name", "is_company", "parent_external_id",
-    "email", "phone", "mobile", "street", "city", "zip", "country_code",
-    "vat", "birthday", "tags", "lang", "account_manager_login",
-}  # fmt: skip
-ORDER_KEYS = {
-    "source", "external_id", "customer_external_id", "date_order",
-    "currency", "lines", "invoice",
-}  # fmt: skip
-LINE_KEYS = {"product", "quantity", "price_unit", "discount"}
-INVOICE_MODES = ("none", "draft", "post")
+CALLERS = (guards.INTEGRATION_GROUP, guards.MANAGER_GROUP)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Errors another transaction caused: the whole call is run again by Odoo
+# (``odoo.service.model.retrying``), never reported as a row's error.
+CONCURRENCY = (
+    pg_errors.SerializationFailure,
+    pg_errors.DeadlockDetected,
+    pg_errors.LockNotAvailable,
+)
+# A row's own errors: reported on the row, the call goes on.
+ROW_ERRORS = (UserError, ValidationError, AccessError, psycopg2.Error)
+TAG = "res.partner.category"
 
 
 class RowError(ValueError):
     """A row is refused: the message names the field and the value."""
 
 
-def _payload_hash(row):
+def _payload_hash(values):
     return hashlib.sha256(
-        json.dumps(row, sort_keys=True, ensure_ascii=False, default=str).encode()
+        json.dumps(values, sort_keys=True, ensure_ascii=False, default=str).encode()
     ).hexdigest()
 
 
-class CrmRelationSyncMap(models.Model):
-    """Which Odoo record an external system's (source, external id) is."""
-
-    _name = "crm.relation.sync.map"
-    _description = "External ID Mapping"
-    _order = "source, external_id"
-
-    source = fields.Char(required=True, index=True)
-    external_id = fields.Char("External ID", required=True, index=True)
-    model = fields.Selection(
-        [("res.partner", "Customer"), ("sale.order", "Sale Order")], required=True
-    )
-    res_id = fields.Many2oneReference("Record ID", model_field="model", required=True)
-    company_id = fields.Many2one("res.company", required=True, index=True)
-    payload_hash = fields.Char(
-        help="Hash of the last row applied: the same row again is unchanged."
-    )
-    last_sync = fields.Datetime("Last Synchronised")
-
-    _external_uniq = models.Constraint(
-        "UNIQUE(source, external_id, model, company_id)",
-        "An external id is unique per source, kind of record and company.",
-    )
-
-
 class CrmRelationSync(models.AbstractModel):
-    """The door other systems push customers and orders through (XML-RPC).
+    """The door other systems push customers and orders through (JSON-2,
+    JSON-RPC, XML-RPC).
 
-    Each public method takes up to ``MAX_ROWS`` dicts and returns one result
+    Each public method takes up to ``MAX_ROWS`` rows and returns one result
     per row, in order: ``{"external_id", "id", "status", "error"}`` with
-    status ``created``, ``updated``, ``unchanged`` or ``error``. Each row is
-    applied in its own savepoint: a bad row is reported and never blocks or
-    half-writes the others. Rows apply in the caller's current company.
+    status ``created``, ``updated``, ``unchanged`` or ``error``. Every field
+    of a row is checked (``domain.sync_rows``); each row is applied in its
+    own savepoint, so a bad row is reported and never blocks or half-writes
+    the others, tags included. Conflicts with concurrent transactions are
+    not a row's fault: the call is run again by the server. Rows apply in
+    the caller's current company.
     """
 
     _name = "crm.relation.sync"
@@ -83,20 +61,22 @@ class CrmRelationSync(models.AbstractModel):
 
     # -- public API ---------------------------------------------------------
 
+    @guards.callers(*CALLERS)
     @api.model
     def sync_partners(self, rows):
-        self._check_caller()
         self._check_rows(rows)
         return self._sync_partners(rows, self.env.company)
 
+    @guards.callers(*CALLERS)
     @api.model
     def sync_orders(self, rows):
-        results = self._sync(rows, "sale.order", ORDER_KEYS, self._apply_order)
+        self._check_rows(rows)
+        results = self._sync_orders(rows, self.env.company)
         # Orders feed the customers' value now, audited as caused by sync.
         touched = [r["id"] for r in results if r["status"] in ("created", "updated")]
         if touched:
             orders = self.env["sale.order"].browse(touched)
-            self.env["crm.relation.rfm.engine"].sudo().evaluate(
+            self.env["crm.relation.rfm.engine"].sudo()._evaluate_company(
                 self.env.company,
                 partners=orders.partner_id.commercial_partner_id,
                 trigger="sync",
@@ -105,20 +85,11 @@ class CrmRelationSync(models.AbstractModel):
 
     # -- the frame ------------------------------------------------------------
 
-    def _check_caller(self):
-        if not any(self.env.user.has_group(group) for group in CALLERS):
-            raise AccessError(
-                self.env._(
-                    "Only integration users and customer managers may synchronise "
-                    "customers and orders."
-                )
-            )
-
     def _check_rows(self, rows):
-        if not isinstance(rows, list):
+        if not isinstance(rows, (list, tuple)):
             raise UserError(
                 self.env._(
-                    "rows must be a list of dicts, not %(kind)s.",
+                    "rows must be a list of rows (dicts), not %(kind)s.",
                     kind=type(rows).__name__,
                 )
             )
@@ -131,45 +102,121 @@ class CrmRelationSync(models.AbstractModel):
                     count=len(rows),
                 )
             )
+
+    def _row_message(self, error, index):
+        """The sentence of a ``sync_rows.RowError``."""
+        value = guards.short_repr(error.value)
+        params = error.params
+        messages = {
+            sync_rows.NOT_A_ROW: lambda: self.env._(
+                "Row %(index)s is not a dict but %(kind)s: %(value)s",
+                index=index,
+                kind=type(error.value).__name__,
+                value=value,
+            ),
+            sync_rows.UNKNOWN_FIELDS: lambda: self.env._(
+                "Unknown field(s) %(fields)s; allowed: %(allowed)s",
+                fields=", ".join(guards.short_repr(f, 40) for f in error.value),
+                allowed=", ".join(params["allowed"]),
+            ),
+            sync_rows.REQUIRED: lambda: self.env._(
+                "%(field)s is required, got %(value)s", field=error.field, value=value
+            ),
+            sync_rows.WRONG_TYPE: lambda: self.env._(
+                "%(field)s must be %(expected)s, got %(value)s",
+                field=error.field,
+                expected=params["expected"],
+                value=value,
+            ),
+            sync_rows.TOO_LONG: lambda: self.env._(
+                "%(field)s %(value)s is longer than %(max)s characters",
+                field=error.field,
+                value=value,
+                max=params["max"],
+            ),
+            sync_rows.CONTROL: lambda: self.env._(
+                "%(field)s %(value)s holds control characters (such as NUL), "
+                "which are not text",
+                field=error.field,
+                value=value,
+            ),
+            sync_rows.NOT_FINITE: lambda: self.env._(
+                "%(field)s %(value)s is not a finite number",
+                field=error.field,
+                value=value,
+            ),
+            sync_rows.OUT_OF_RANGE: lambda: self.env._(
+                "%(field)s %(value)s is out of range (%(low)s to %(high)s)",
+                field=error.field,
+                value=value,
+                low=f"{params['low']:g}",
+                high=f"{params['high']:g}",
+            ),
+            sync_rows.NOT_A_DATE: lambda: self.env._(
+                "%(field)s %(value)s is not a date (YYYY-MM-DD)",
+                field=error.field,
+                value=value,
+            ),
+            sync_rows.NOT_A_CHOICE: lambda: self.env._(
+                "%(field)s must be one of %(choices)s, got %(value)s",
+                field=error.field,
+                choices=", ".join(params["choices"]),
+                value=value,
+            ),
+            sync_rows.EMPTY_ITEM: lambda: self.env._(
+                "%(field)s is an empty name", field=error.field
+            ),
+            sync_rows.TOO_MANY: lambda: self.env._(
+                "%(field)s has more than %(max)s items",
+                field=error.field,
+                max=params["max"],
+            ),
+        }
+        return messages[error.code]()
+
+    def _checked(self, rows, check):
+        """``[(index, checked values or None, error or None)]`` of the rows."""
+        result = []
         for index, row in enumerate(rows):
-            if not isinstance(row, dict):
-                raise UserError(
-                    self.env._(
-                        "Row %(index)s is not a dict but %(kind)s: %(value)s. "
-                        "Nothing was applied.",
-                        index=index,
-                        kind=type(row).__name__,
-                        value=repr(row)[:80],
-                    )
-                )
-
-    def _sync(self, rows, model, keys, apply):
-        self._check_caller()
-        self._check_rows(rows)
-        company = self.env.company
-        maps = self._maps(rows, model, company)
-        results = []
-        for row in rows:
-            external_id = row.get("external_id")
             try:
-                with self.env.cr.savepoint():
-                    record, status = apply(row, keys, maps, company)
-                    self.env.flush_all()
-                results.append(
-                    {"external_id": external_id, "id": record.id, "status": status,
-                     "error": False}
-                )  # fmt: skip
-            except (RowError, UserError, ValidationError, AccessError) as error:
-                self._forget(maps)
-                results.append(self._error(external_id, str(error)))
-            except psycopg2.Error as error:
-                self._forget(maps)
-                results.append(self._error(external_id, error.pgerror or str(error)))
-        return results
+                result.append((index, check(row), None))
+            except sync_rows.RowError as error:
+                result.append((index, None, self._row_message(error, index)))
+        return result
 
-    def _forget(self, maps):
+    @staticmethod
+    def _external_id(row):
+        return sync_rows.echo(row.get("external_id") if isinstance(row, dict) else None)
+
+    def _error(self, row, message):
+        return {"external_id": self._external_id(row), "id": False,
+                "status": "error", "error": message}  # fmt: skip
+
+    def _ok(self, row, record, status):
+        return {"external_id": self._external_id(row), "id": record.id,
+                "status": status, "error": False}  # fmt: skip
+
+    def _retry_if_concurrent(self, error):
+        """Re-raise ``error`` for the server to run the call again when it
+        comes from a concurrent transaction: a serialization failure, a
+        deadlock, or another call creating the same external id."""
+        if isinstance(error, CONCURRENCY):
+            raise error
+        if isinstance(error, pg_errors.UniqueViolation) and (
+            error.diag.table_name == self.env["crm.relation.sync.map"]._table
+        ):
+            raise ConcurrencyError(
+                "another call created the same external id meanwhile"
+            ) from error
+
+    def _message(self, error):
+        if isinstance(error, psycopg2.Error):
+            return error.diag.message_primary or error.pgerror or str(error)
+        return str(error.args[0] if error.args else error)
+
+    def _forget(self, maps, lookup):
         """After a row was rolled back: drop what it cached, including the
-        mappings it had created."""
+        mappings and tags it had created."""
         self.env.invalidate_all()
         alive = set(
             self.env["crm.relation.sync.map"]
@@ -180,232 +227,42 @@ class CrmRelationSync(models.AbstractModel):
         )
         for key in [k for k, m in maps.items() if m.id not in alive]:
             del maps[key]
+        lookup.pop("new_tag", None)
 
-    @staticmethod
-    def _error(external_id, message):
-        return {"external_id": external_id, "id": False, "status": "error",
-                "error": message}  # fmt: skip
-
-    def _maps(self, rows, model, company):
-        """Every mapping the rows may need, in one query: ``{(model, source,
-        external id): map}`` (orders also need their customers')."""
-        keys = set()
-        for row in rows:
-            source = row.get("source")
-            source = source.strip() if isinstance(source, str) else source
-            for key in ("external_id", "parent_external_id", "customer_external_id"):
-                if row.get(key) is not None:
-                    keys.add((source, str(row[key])))
+    def _maps(self, keys, company):
+        """Every mapping of ``keys`` (``(model, source, external id)``), in one
+        query: ``{(model, source, external id): map}``."""
+        if not keys:
+            return {}
         found = (
             self.env["crm.relation.sync.map"]
             .sudo()
             .search(
                 [
                     ("company_id", "=", company.id),
-                    ("source", "in", list({s for s, _e in keys})),
-                    ("external_id", "in", list({e for _s, e in keys})),
+                    ("source", "in", list({k[1] for k in keys})),
+                    ("external_id", "in", list({k[2] for k in keys})),
                 ]
             )
         )
         return {(m.model, m.source, m.external_id): m for m in found}
 
-    def _key(self, row, field="external_id"):
-        source, external_id = row.get("source"), row.get(field)
-        if not isinstance(source, str) or not source.strip():
-            raise RowError(
-                self.env._(
-                    "source is required (a text naming the system), got %(value)s",
-                    value=repr(source),
-                )
-            )
-        if external_id in (None, "", False) or not isinstance(external_id, (str, int)):
-            raise RowError(
-                self.env._(
-                    "%(field)s is required (text or number), got %(value)s",
-                    field=field,
-                    value=repr(external_id),
-                )
-            )
-        return source.strip(), str(external_id)
-
-    def _check_keys(self, row, allowed):
-        unknown = sorted(set(row) - allowed)
-        if unknown:
-            raise RowError(
-                self.env._(
-                    "Unknown field(s) %(fields)s; allowed: %(allowed)s",
-                    fields=", ".join(unknown),
-                    allowed=", ".join(sorted(allowed)),
-                )
-            )
-
-    def _upsert(self, model, row, maps, company, vals_of):
-        """Create or update the record ``row`` maps to; ``vals_of(row,
-        record)`` gives the values to write (``record`` empty on create)."""
-        source, external_id = self._key(row)
-        digest = _payload_hash(row)
-        mapping = maps.get((model, source, external_id))
-        record = self.env[model].browse(mapping.res_id).exists() if mapping else None
-        if record and mapping.payload_hash == digest:
-            return record, "unchanged"
-        if record:
-            self._write(record, vals_of(row, record))
-            mapping.write({"payload_hash": digest, "last_sync": fields.Datetime.now()})
-            return record, "updated"
-        vals = vals_of(row, self.env[model])
-        [record] = self._new_records(
-            model,
-            [(None, (source, external_id), digest, vals, mapping)],
-            maps,
-            company,
-            {"crm_relation_cause": "sync"},
-        )
-        return record, "created"
-
-    def _write(self, record, vals):
-        record.with_context(crm_relation_cause="sync").write(vals)
-
-    # -- partners ---------------------------------------------------------------
-
-    # Customers are created in one batch per wave (rows whose parent is
-    # created in the same call wait for the next wave); updates row by row.
-    # A batch that fails is retried row by row, each in its own savepoint.
-    CREATE_CONTEXT = {
-        "crm_relation_cause": "sync",
-        "mail_create_nolog": True,
-        "mail_create_nosubscribe": True,
-        "tracking_disable": True,
-    }
-
-    def _sync_partners(self, rows, company):
-        model = "res.partner"
-        maps = self._maps(rows, model, company)
-        alive = set(
-            self.env[model]
-            .browse([m.res_id for k, m in maps.items() if k[0] == model])
-            .exists()
-            .ids
-        )
-        lookup = {}
-        results = [None] * len(rows)
-        keys = {}
-        first_seen = {}
-        for index, row in enumerate(rows):
-            try:
-                self._check_keys(row, PARTNER_KEYS)
-                key = self._key(row)
-                if key in first_seen:
-                    raise RowError(
-                        self.env._(
-                            "external_id %(value)s is already in row %(row)s of "
-                            "this call",
-                            value=repr(key[1]),
-                            row=first_seen[key],
-                        )
-                    )
-                first_seen[key] = index
-                keys[index] = key
-            except RowError as error:
-                results[index] = self._error(row.get("external_id"), str(error))
-        unmapped = {key for key in keys.values() if (model, *key) not in maps}
-        waiting = sorted(keys)
-        while waiting:
-            creates, deferred = [], []
-            for index in waiting:
-                row, key = rows[index], keys[index]
-                mapping = maps.get((model, *key))
-                record = (
-                    self.env[model].browse(mapping.res_id)
-                    if mapping and mapping.res_id in alive
-                    else None
-                )
-                digest = _payload_hash(row)
-                if record and mapping.payload_hash == digest:
-                    results[index] = self._ok(row, record, "unchanged")
-                    continue
-                parent = row.get("parent_external_id")
-                if (
-                    parent not in (None, False, "")
-                    and (key[0], str(parent)) in unmapped
-                    and (model, key[0], str(parent)) not in maps
-                ):
-                    deferred.append(index)
-                    continue
-                try:
-                    vals = self._partner_vals(row, record, maps, lookup)
-                except RowError as error:
-                    results[index] = self._error(row.get("external_id"), str(error))
-                    continue
-                if record:
-                    results[index] = self._update(
-                        row, record, vals, mapping, digest, maps
-                    )
-                else:
-                    creates.append((index, key, digest, vals, mapping))
-            self._create_batch(model, rows, creates, maps, company, results, alive)
-            if len(deferred) == len(waiting):
-                break  # no progress: their parents failed or are not there
-            waiting = deferred
-        for index in waiting:
-            if results[index] is None:
-                results[index] = self._error(
-                    rows[index].get("external_id"),
-                    self._parent_missing(keys[index][0], rows[index]),
-                )
-        return results
-
-    def _ok(self, row, record, status):
-        return {"external_id": row.get("external_id"), "id": record.id,
-                "status": status, "error": False}  # fmt: skip
-
-    def _update(self, row, record, vals, mapping, digest, maps):
-        try:
-            with self.env.cr.savepoint():
-                self._write(record, vals)
-                mapping.write(
-                    {"payload_hash": digest, "last_sync": fields.Datetime.now()}
-                )
-                self.env.flush_all()
-        except (UserError, ValidationError, AccessError, psycopg2.Error) as error:
-            self._forget(maps)
-            return self._error(row.get("external_id"), self._message(error))
-        return self._ok(row, record, "updated")
-
-    def _create_batch(self, model, rows, creates, maps, company, results, alive):
-        """Create ``creates`` in one go; on failure, one savepoint a row."""
-        if not creates:
-            return
-        try:
-            with self.env.cr.savepoint():
-                records = self._new_records(model, creates, maps, company)
-        except (UserError, ValidationError, AccessError, psycopg2.Error):
-            self._forget(maps)
-        else:
-            for (index, *_rest), record in zip(creates, records, strict=True):
-                results[index] = self._ok(rows[index], record, "created")
-                alive.add(record.id)
-            return
-        for create in creates:
-            index = create[0]
-            try:
-                with self.env.cr.savepoint():
-                    [record] = self._new_records(model, [create], maps, company)
-            except (UserError, ValidationError, AccessError, psycopg2.Error) as error:
-                self._forget(maps)
-                results[index] = self._error(
-                    rows[index].get("external_id"), self._message(error)
-                )
-            else:
-                results[index] = self._ok(rows[index], record, "created")
-                alive.add(record.id)
-
-    def _new_records(self, model, creates, maps, company, context=None):
-        """Create the records and their mappings (inside a savepoint)."""
+    def _new_records(self, model, creates, maps, company, lookup, context=None):
+        """Create the records of ``creates`` (``(index, key, digest, vals,
+        mapping)``, tag names still to resolve) and their mappings (inside a
+        savepoint)."""
+        vals_list = [self._resolve(vals, key[0], company, lookup)
+                     for _i, key, _d, vals, _m in creates]  # fmt: skip
         records = (
             self.env[model]
             .with_context(**(context or self.CREATE_CONTEXT))
-            .create([vals for _i, _k, _d, vals, _m in creates])
+            .create(vals_list)
         )
+        self._map_records(model, creates, records, maps, company)
+        self.env.flush_all()
+        return records
+
+    def _map_records(self, model, creates, records, maps, company):
         now = fields.Datetime.now()
         mapping_model = self.env["crm.relation.sync.map"].sudo()
         new_maps = []
@@ -422,109 +279,217 @@ class CrmRelationSync(models.AbstractModel):
                 )  # fmt: skip
         for mapping in mapping_model.create(new_maps):
             maps[(model, mapping.source, mapping.external_id)] = mapping
-        self.env.flush_all()
-        return records
 
-    @staticmethod
-    def _message(error):
-        if isinstance(error, psycopg2.Error):
-            return error.pgerror or str(error)
-        return str(error)
+    def _resolve(self, vals, source, company, lookup):
+        """``vals`` with its tag names turned into tags (made when missing,
+        inside the row's savepoint)."""
+        if "_tags" not in vals:
+            return vals
+        vals = dict(vals)
+        names = vals.pop("_tags")
+        vals["category_id"] = [
+            Command.set(self._tag_ids(names, source, company, lookup))
+        ]
+        return vals
 
-    def _partner_vals(self, row, record, maps, lookup):
-        vals = {}
-        if "name" in row or not record:
-            name = row.get("name")
-            if not isinstance(name, str) or not name.strip():
-                raise RowError(
-                    self.env._("name is required, got %(value)s", value=repr(name))
+    # -- partners ---------------------------------------------------------------
+
+    # Customers are created in one batch per wave (rows whose parent is
+    # created in the same call wait for the next wave); updates row by row.
+    # A batch that fails is retried row by row, each in its own savepoint.
+    CREATE_CONTEXT = {
+        "mail_create_nolog": True,
+        "mail_create_nosubscribe": True,
+        "tracking_disable": True,
+    }
+
+    def _sync_partners(self, rows, company):
+        model = "res.partner"
+        door = guards.trusted(self, cause="sync")
+        results = [None] * len(rows)
+        keys, checked = {}, {}
+        first_seen = {}
+        for index, values, error in door._checked(rows, sync_rows.check_partner):
+            if error:
+                results[index] = door._error(rows[index], error)
+                continue
+            key = (values["source"], values["external_id"])
+            if key in first_seen:
+                results[index] = door._error(
+                    rows[index],
+                    self.env._(
+                        "external_id %(value)s is already in row %(row)s of this call",
+                        value=repr(key[1]),
+                        row=first_seen[key],
+                    ),
                 )
-            vals["name"] = name.strip()
+                continue
+            first_seen[key] = index
+            keys[index], checked[index] = key, values
+        wanted = {(model, *key) for key in keys.values()}
+        wanted |= {
+            (model, values["source"], values["parent_external_id"])
+            for values in checked.values()
+            if values.get("parent_external_id")
+        }
+        maps = door._maps(wanted, company)
+        alive = set(
+            self.env[model]
+            .browse([m.res_id for k, m in maps.items() if k[0] == model])
+            .exists()
+            .ids
+        )
+        lookup = {}
+        unmapped = {key for key in keys.values() if (model, *key) not in maps}
+        waiting = sorted(keys)
+        while waiting:
+            creates, deferred = [], []
+            for index in waiting:
+                values, key = checked[index], keys[index]
+                mapping = maps.get((model, *key))
+                record = (
+                    self.env[model].browse(mapping.res_id)
+                    if mapping and mapping.res_id in alive
+                    else None
+                )
+                digest = _payload_hash(values)
+                if record and mapping.payload_hash == digest:
+                    results[index] = door._ok(rows[index], record, "unchanged")
+                    continue
+                parent = values.get("parent_external_id")
+                if (
+                    parent
+                    and (key[0], parent) in unmapped
+                    and (model, key[0], parent) not in maps
+                ):
+                    deferred.append(index)
+                    continue
+                try:
+                    vals = door._partner_vals(values, record, maps, lookup)
+                except RowError as error:
+                    results[index] = door._error(rows[index], str(error))
+                    continue
+                if record:
+                    results[index] = door._update(
+                        rows[index], record, vals, mapping, digest, maps, lookup
+                    )
+                else:
+                    creates.append((index, key, digest, vals, mapping))
+            door._create_batch(model, rows, creates, maps, company, results, alive,
+                               lookup)  # fmt: skip
+            if len(deferred) == len(waiting):
+                break  # no progress: their parents failed or are not there
+            waiting = deferred
+        for index in waiting:
+            if results[index] is None:
+                results[index] = door._error(
+                    rows[index],
+                    door._parent_missing(
+                        keys[index][0], checked[index]["parent_external_id"]
+                    ),
+                )
+        return results
+
+    def _update(self, row, record, vals, mapping, digest, maps, lookup):
+        try:
+            with self.env.cr.savepoint():
+                vals = self._resolve(vals, mapping.source, mapping.company_id, lookup)
+                guards.trusted(record, cause="sync").write(vals)
+                mapping.write(
+                    {"payload_hash": digest, "last_sync": fields.Datetime.now()}
+                )
+                self.env.flush_all()
+        except ROW_ERRORS as error:
+            self._retry_if_concurrent(error)
+            self._forget(maps, lookup)
+            return self._error(row, self._message(error))
+        return self._ok(row, record, "updated")
+
+    def _create_batch(self, model, rows, creates, maps, company, results, alive,
+                      lookup):  # fmt: skip
+        """Create ``creates`` in one go; on failure, one savepoint a row."""
+        if not creates:
+            return
+        try:
+            with self.env.cr.savepoint():
+                records = self._new_records(model, creates, maps, company, lookup)
+        except ROW_ERRORS as error:
+            self._retry_if_concurrent(error)
+            self._forget(maps, lookup)
+        else:
+            for (index, *_rest), record in zip(creates, records, strict=True):
+                results[index] = self._ok(rows[index], record, "created")
+                alive.add(record.id)
+            return
+        for create in creates:
+            index = create[0]
+            try:
+                with self.env.cr.savepoint():
+                    [record] = self._new_records(model, [create], maps, company, lookup)
+            except ROW_ERRORS as error:
+                self._retry_if_concurrent(error)
+                self._forget(maps, lookup)
+                results[index] = self._error(rows[index], self._message(error))
+            else:
+                results[index] = self._ok(rows[index], record, "created")
+                alive.add(record.id)
+
+    def _partner_vals(self, values, record, maps, lookup):
+        vals = {}
+        if "name" in values or not record:
+            if not values.get("name"):
+                raise RowError(
+                    self.env._(
+                        "name is required, got %(value)s",
+                        value=repr(values.get("name")),
+                    )
+                )
+            vals["name"] = values["name"]
         if not record:
             vals["customer_rank"] = 1
             vals["company_id"] = False
-        for key in ("phone", "mobile", "street", "city", "zip", "vat"):
-            if key in row:
-                vals[key] = self._text(row, key)
-        if "is_company" in row:
-            if not isinstance(row["is_company"], bool):
-                raise RowError(
-                    self.env._(
-                        "is_company must be true or false, got %(value)s",
-                        value=repr(row["is_company"]),
-                    )
+        for key in ("phone", "mobile", "street", "city", "zip", "vat", "is_company"):
+            if key in values:
+                vals[key] = values[key]
+        if values.get("email") and not EMAIL.match(values["email"]):
+            raise RowError(
+                self.env._(
+                    "email %(value)s is not an email address",
+                    value=repr(values["email"]),
                 )
-            vals["is_company"] = row["is_company"]
-        if "email" in row:
-            email = self._text(row, "email")
-            if email and not EMAIL.match(email):
-                raise RowError(
-                    self.env._(
-                        "email %(value)s is not an email address", value=repr(email)
-                    )
-                )
-            vals["email"] = email
-        if "country_code" in row:
-            vals["country_id"] = self._cached(lookup, "country", row["country_code"],
-                                              self._country)  # fmt: skip
-        if "birthday" in row:
-            vals["birthday"] = self._date(row, "birthday")
-        if "lang" in row:
-            vals["lang"] = self._cached(lookup, "lang", row["lang"], self._lang)
-        if "account_manager_login" in row:
-            vals["user_id"] = self._cached(
-                lookup, "user", row["account_manager_login"], self._user
             )
-        if "tags" in row:
-            vals["category_id"] = [Command.set(self._tags(row["tags"], lookup))]
-        if "parent_external_id" in row:
-            vals["parent_id"] = self._parent(row, maps)
+        if "email" in values:
+            vals["email"] = values["email"]
+        if "country_code" in values:
+            vals["country_id"] = self._cached(
+                lookup, "country", values["country_code"], self._country
+            )
+        if "birthday" in values:
+            vals["birthday"] = values["birthday"]
+        if "lang" in values:
+            vals["lang"] = self._cached(lookup, "lang", values["lang"], self._lang)
+        if "account_manager_login" in values:
+            vals["user_id"] = self._cached(
+                lookup, "user", values["account_manager_login"], self._user
+            )
+        if "tags" in values:
+            vals["_tags"] = values["tags"]
+        if "parent_external_id" in values:
+            vals["parent_id"] = self._parent(values, maps)
         return vals
 
     @staticmethod
     def _cached(lookup, kind, value, find):
         """``find(value)``, once per distinct value in a call."""
         cache = lookup.setdefault(kind, {})
-        key = value if isinstance(value, (str, int, bool, type(None))) else repr(value)
-        if key not in cache:
-            cache[key] = find(value)
-        return cache[key]
-
-    def _text(self, row, key):
-        value = row[key]
-        if value in (None, False, ""):
-            return False
-        if not isinstance(value, (str, int)):
-            raise RowError(
-                self.env._(
-                    "%(field)s must be text, got %(value)s",
-                    field=key,
-                    value=repr(value),
-                )
-            )
-        return str(value).strip()
-
-    def _date(self, row, key):
-        value = row[key]
-        if value in (None, False, ""):
-            return False
-        try:
-            return fields.Date.to_date(value)
-        except (TypeError, ValueError):
-            raise RowError(
-                self.env._(
-                    "%(field)s %(value)s is not a date (YYYY-MM-DD)",
-                    field=key,
-                    value=repr(value),
-                )
-            ) from None
+        if value not in cache:
+            cache[value] = find(value)
+        return cache[value]
 
     def _country(self, code):
-        if code in (None, False, ""):
+        if not code:
             return False
-        country = self.env["res.country"].search(
-            [("code", "=", str(code).upper())], limit=1
-        )
+        country = self.env["res.country"].search([("code", "=", code.upper())], limit=1)
         if not country:
             raise RowError(
                 self.env._(
@@ -535,7 +500,7 @@ class CrmRelationSync(models.AbstractModel):
         return country.id
 
     def _lang(self, code):
-        if code in (None, False, ""):
+        if not code:
             return False
         if code not in dict(self.env["res.lang"].get_installed()):
             raise RowError(
@@ -546,7 +511,7 @@ class CrmRelationSync(models.AbstractModel):
         return code
 
     def _user(self, login):
-        if login in (None, False, ""):
+        if not login:
             return False
         user = self.env["res.users"].sudo().search([("login", "=", login)], limit=1)
         if not user:
@@ -557,102 +522,143 @@ class CrmRelationSync(models.AbstractModel):
             )
         return user.id
 
-    def _tags(self, tags, lookup):
-        if tags in (None, False):
+    def _tag_ids(self, names, source, company, lookup):
+        """Ids of the tags ``names``: existing ones by name, else those this
+        door made for ``source``, else new ones, each mapped so that two
+        calls making the same tag at once never make two (the mapping's
+        unique key makes the later call run again)."""
+        if not names:
             return []
-        if isinstance(tags, str):
-            tags = [t for t in tags.split(";") if t.strip()]
-        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-            raise RowError(
-                self.env._(
-                    "tags must be a list of names, got %(value)s", value=repr(tags)
-                )
-            )
-        names = [t.strip() for t in tags]
-        by_name = lookup.setdefault("tag", {})
-        missing = [n for n in dict.fromkeys(names) if n not in by_name]
+        found = lookup.setdefault("tag", {})
+        new = lookup.setdefault("new_tag", {})
+        missing = [n for n in names if n not in found and n not in new]
         if missing:
-            categories = self.env["res.partner.category"].sudo()
+            categories = self.env[TAG].sudo().with_context(active_test=False)
             for category in categories.search([("name", "in", missing)]):
-                by_name.setdefault(category.name, category.id)
-            new = [n for n in missing if n not in by_name]
-            for category in categories.create([{"name": n} for n in new]):
-                by_name[category.name] = category.id
-        return [by_name[n] for n in names]
+                found.setdefault(category.name, category.id)
+            missing = [n for n in missing if n not in found]
+        if missing:
+            keys = {(TAG, source, name) for name in missing}
+            for key, mapping in self._maps(keys, company).items():
+                if key in keys:
+                    found[key[2]] = mapping.res_id
+            missing = [n for n in missing if n not in found]
+        if missing:
+            tags = self.env[TAG].sudo().create([{"name": n} for n in missing])
+            creates = [(None, (source, n), None, {}, None) for n in missing]
+            self._map_records(TAG, creates, tags, {}, company)
+            new.update(zip(missing, tags.ids, strict=True))
+        return [found.get(n) or new[n] for n in names]
 
-    def _parent(self, row, maps):
-        if row["parent_external_id"] in (None, False, ""):
+    def _parent(self, values, maps):
+        parent = values["parent_external_id"]
+        if not parent:
             return False
-        source, parent = self._key(row, "parent_external_id")
-        mapping = maps.get(("res.partner", source, parent))
+        mapping = maps.get(("res.partner", values["source"], parent))
         if not mapping:
-            raise RowError(self._parent_missing(source, row))
+            raise RowError(self._parent_missing(values["source"], parent))
         return mapping.res_id
 
-    def _parent_missing(self, source, row):
+    def _parent_missing(self, source, parent):
         return self.env._(
             "parent_external_id %(parent)s is not a customer of source "
             "%(system)s yet: send the parent first",
-            parent=repr(str(row.get("parent_external_id"))),
+            parent=repr(parent),
             system=repr(source),
         )
 
     # -- orders -----------------------------------------------------------------
 
-    def _apply_order(self, row, keys, maps, company):
-        self._check_keys(row, keys)
-        invoice = row.get("invoice") or "none"
-        if invoice not in INVOICE_MODES:
-            raise RowError(
-                self.env._(
-                    "invoice must be one of %(modes)s, got %(value)s",
-                    modes=", ".join(INVOICE_MODES),
-                    value=repr(invoice),
+    def _sync_orders(self, rows, company):
+        door = guards.trusted(self, cause="sync", flags=[SYNC_CONFIRM])
+        checked = door._checked(rows, sync_rows.check_order)
+        keys = set()
+        for _index, values, _error in checked:
+            if values:
+                keys.add(("sale.order", values["source"], values["external_id"]))
+                keys.add(
+                    ("res.partner", values["source"], values["customer_external_id"])
                 )
-            )
-        order, status = self._upsert(
-            "sale.order",
-            row,
-            maps,
-            company,
-            lambda row, order: self._order_vals(row, order, maps),
+        maps = door._maps(keys, company)
+        lookup = {}
+        results = []
+        seen = {}
+        for index, values, error in checked:
+            row = rows[index]
+            if error:
+                results.append(door._error(row, error))
+                continue
+            key = (values["source"], values["external_id"])
+            if key in seen:
+                results.append(
+                    door._error(
+                        row,
+                        self.env._(
+                            "external_id %(value)s is already in row %(row)s of "
+                            "this call",
+                            value=repr(key[1]),
+                            row=seen[key],
+                        ),
+                    )
+                )
+                continue
+            seen[key] = index
+            try:
+                with self.env.cr.savepoint():
+                    order, status = door._apply_order(values, maps, company, lookup)
+                    self.env.flush_all()
+            except RowError as error:
+                door._forget(maps, lookup)
+                results.append(door._error(row, str(error)))
+            except ROW_ERRORS as error:
+                door._retry_if_concurrent(error)
+                door._forget(maps, lookup)
+                results.append(door._error(row, door._message(error)))
+            else:
+                results.append(door._ok(row, order, status))
+        return results
+
+    def _apply_order(self, values, maps, company, lookup):
+        key = (values["source"], values["external_id"])
+        digest = _payload_hash(values)
+        mapping = maps.get(("sale.order", *key))
+        order = (
+            self.env["sale.order"].browse(mapping.res_id).exists() if mapping else None
         )
-        if status == "unchanged":
-            return order, status
+        if order and mapping.payload_hash == digest:
+            return order, "unchanged"
+        vals = self._order_vals(values, order, maps, lookup)
+        if order:
+            order.write(vals)
+            mapping.write({"payload_hash": digest, "last_sync": fields.Datetime.now()})
+            status = "updated"
+        else:
+            [order] = self._new_records(
+                "sale.order", [(None, key, digest, vals, mapping)], maps, company,
+                lookup, context={},
+            )  # fmt: skip
+            status = "created"
         if order.state != "sale":
-            order.with_context(
-                crm_relation_cause="sync", **{SYNC_CONFIRM_KEY: SYNC_CONFIRM}
-            ).action_confirm()
+            order.action_confirm()
         # Confirmation stamps the order with now: put it back on its day.
-        order.date_order = self._order_datetime(row)
-        if invoice != "none" and not order.invoice_ids:
+        order.date_order = vals["date_order"]
+        if values["invoice"] != "none" and not order.invoice_ids:
             moves = order._create_invoices()
             moves.invoice_date = order.date_order.date()
-            if invoice == "post":
+            if values["invoice"] == "post":
                 moves.action_post()
         return order, status
 
-    def _order_datetime(self, row):
-        value = row.get("date_order")
-        try:
-            return fields.Datetime.to_datetime(value) or fields.Datetime.now()
-        except (TypeError, ValueError):
-            raise RowError(
-                self.env._(
-                    "date_order %(value)s is not a date or date-time", value=repr(value)
-                )
-            ) from None
-
-    def _order_vals(self, row, order, maps):
-        source, _external_id = self._key(row)
-        customer_key = self._key(row, "customer_external_id")[1]
-        mapping = maps.get(("res.partner", source, customer_key))
+    def _order_vals(self, values, order, maps, lookup):
+        source = values["source"]
+        customer = values["customer_external_id"]
+        mapping = maps.get(("res.partner", source, customer))
         if not mapping:
             raise RowError(
                 self.env._(
                     "customer_external_id %(customer)s is not a customer of source "
                     "%(system)s: send it with sync_partners first",
-                    customer=repr(customer_key),
+                    customer=repr(customer),
                     system=repr(source),
                 )
             )
@@ -667,25 +673,64 @@ class CrmRelationSync(models.AbstractModel):
                     order=order.name,
                 )
             )
-        lines = row.get("lines")
-        if not isinstance(lines, list) or not lines:
-            raise RowError(
-                self.env._(
-                    "lines must be a non-empty list, got %(value)s", value=repr(lines)
-                )
-            )
         vals = {
             "partner_id": mapping.res_id,
             "company_id": self.env.company.id,
-            "date_order": self._order_datetime(row),
+            "date_order": values.get("date_order") or fields.Datetime.now(),
         }
-        pricelist = self._pricelist(row.get("currency"))
+        pricelist = self._cached(
+            lookup, "pricelist", values.get("currency") or "", self._pricelist
+        )
         if pricelist:
             vals["pricelist_id"] = pricelist
+        products = self._products(values["lines"], lookup)
         vals["order_line"] = self._line_commands(
-            order, [self._line_vals(index, line) for index, line in enumerate(lines)]
+            order,
+            [
+                {
+                    "product_id": products[index],
+                    "product_uom_qty": line["quantity"],
+                    "price_unit": line["price_unit"],
+                    "discount": line["discount"],
+                }
+                for index, line in enumerate(values["lines"])
+            ],
         )
         return vals
+
+    def _products(self, lines, lookup):
+        """``{line index: product id}``; one search for the codes not seen
+        before in the call."""
+        cache = lookup.setdefault("product", {})
+        codes = {line["product"] for line in lines} - cache.keys()
+        if codes:
+            matches = {}
+            for product in self.env["product.product"].search(
+                [
+                    "|",
+                    ("default_code", "in", list(codes)),
+                    ("barcode", "in", list(codes)),
+                ]
+            ):
+                for code in {product.default_code, product.barcode} & codes:
+                    matches.setdefault(code, []).append(product.id)
+            for code in codes:
+                cache[code] = matches.get(code, [])
+        result = {}
+        for index, line in enumerate(lines):
+            found = cache[line["product"]]
+            if len(found) != 1:
+                raise RowError(
+                    self.env._(
+                        "lines[%(i)s].product %(code)s matches %(count)s products "
+                        "by internal reference or barcode; it must match one",
+                        i=index,
+                        code=repr(line["product"]),
+                        count=len(found),
+                    )
+                )
+            result[index] = found[0]
+        return result
 
     def _line_commands(self, order, lines):
         """Commands turning the order's lines into ``lines``. A confirmed
@@ -693,7 +738,9 @@ class CrmRelationSync(models.AbstractModel):
         updated, new product → added, product gone → quantity 0 (confirmed
         lines cannot be deleted)."""
         existing = {}
-        for line in order.order_line.filtered(lambda x: not x.display_type):
+        for line in (order or self.env["sale.order"]).order_line.filtered(
+            lambda x: not x.display_type
+        ):
             existing.setdefault(line.product_id.id, line)
         commands = []
         for vals in lines:
@@ -708,9 +755,9 @@ class CrmRelationSync(models.AbstractModel):
         return commands
 
     def _pricelist(self, code):
-        if code in (None, False, ""):
+        if not code:
             return False
-        currency = self.env["res.currency"].search([("name", "=", str(code).upper())])
+        currency = self.env["res.currency"].search([("name", "=", code.upper())])
         if not currency:
             raise RowError(
                 self.env._(
@@ -735,61 +782,3 @@ class CrmRelationSync(models.AbstractModel):
                 )
             )
         return pricelist.id
-
-    def _line_vals(self, index, line):
-        if not isinstance(line, dict):
-            raise RowError(self.env._("lines[%(i)s] is not a dict", i=index))
-        unknown = sorted(set(line) - LINE_KEYS)
-        if unknown:
-            raise RowError(
-                self.env._(
-                    "lines[%(i)s]: unknown field(s) %(fields)s",
-                    i=index,
-                    fields=", ".join(unknown),
-                )
-            )
-        code = line.get("product")
-        product = self.env["product.product"]
-        if isinstance(code, str) and code:
-            product = product.search(
-                ["|", ("default_code", "=", code), ("barcode", "=", code)], limit=2
-            )
-        if len(product) != 1:
-            raise RowError(
-                self.env._(
-                    "lines[%(i)s].product %(code)s matches %(count)s products by "
-                    "internal reference or barcode; it must match one",
-                    i=index,
-                    code=repr(code),
-                    count=len(product),
-                )
-            )
-        numbers = {}
-        for key, default, low, high in (
-            ("quantity", None, 0, None),
-            ("price_unit", None, 0, None),
-            ("discount", 0.0, 0, 100),
-        ):
-            value = line.get(key, default)
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, (int, float))
-                or value < low
-                or (high is not None and value > high)
-                or (key == "quantity" and value == 0)
-            ):
-                raise RowError(
-                    self.env._(
-                        "lines[%(i)s].%(field)s %(value)s is out of range",
-                        i=index,
-                        field=key,
-                        value=repr(value),
-                    )
-                )
-            numbers[key] = float(value)
-        return {
-            "product_id": product.id,
-            "product_uom_qty": numbers["quantity"],
-            "price_unit": numbers["price_unit"],
-            "discount": numbers["discount"],
-        }

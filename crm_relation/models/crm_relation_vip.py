@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..domain import rfm, vip
-from .guards import forbidden_fields, notification
+from . import guards
 
 STATES = [
     (vip.CANDIDATE, "Candidate"),
@@ -16,18 +16,7 @@ STATES = [
     (vip.REFUSED, "Refused"),
     (vip.SUSPENDED, "Suspended"),
 ]
-# Only the lifecycle methods, as superuser with this context key, write these.
-LIFECYCLE_KEY = "crm_relation_vip_lifecycle"
-LIFECYCLE_FIELDS = (
-    "state",
-    "card_number",
-    "date_invited",
-    "date_reply",
-    "date_start",
-    "date_end",
-    "date_reminded",
-)
-MANAGER_GROUP = "crm_relation.group_crm_relation_manager"
+MANAGER_GROUP = guards.MANAGER_GROUP
 
 
 class CrmRelationVip(models.Model):
@@ -41,7 +30,7 @@ class CrmRelationVip(models.Model):
 
     _name = "crm.relation.vip"
     _description = "VIP Customer"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "crm.relation.guarded"]
     _order = "state, date_end desc, id desc"
 
     partner_id = fields.Many2one(
@@ -51,9 +40,14 @@ class CrmRelationVip(models.Model):
         index=True,
         tracking=True,
         domain="[('parent_id', '=', False)]",
+        guarded="create",
     )
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda s: s.env.company
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda s: s.env.company,
+        guarded="create",
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     user_id = fields.Many2one(
@@ -65,36 +59,52 @@ class CrmRelationVip(models.Model):
         tracking=True,
     )
     state = fields.Selection(
-        STATES, required=True, default=vip.CANDIDATE, readonly=True, tracking=True
+        STATES,
+        required=True,
+        default=vip.CANDIDATE,
+        readonly=True,
+        tracking=True,
+        guarded=True,
     )
-    card_number = fields.Char(readonly=True, copy=False, index=True, tracking=True)
+    card_number = fields.Char(
+        readonly=True, copy=False, index=True, tracking=True, guarded=True
+    )
     origin = fields.Selection(
         [("evaluation", "Annual Evaluation"), ("nomination", "Nominated")],
         required=True,
         default="nomination",
         readonly=True,
+        guarded=True,
     )
     reason = fields.Text(
         tracking=True,
         help="Why the customer was nominated, suspended or refused.",
     )
-    qualified_orders = fields.Integer("Orders in Window", readonly=True)
+    qualified_orders = fields.Integer("Orders in Window", readonly=True, guarded=True)
     qualified_items = fields.Float(
-        "Items in Window", readonly=True, digits="Product Unit"
+        "Items in Window", readonly=True, digits="Product Unit", guarded=True
     )
     qualified_amount = fields.Monetary(
-        "Amount in Window", readonly=True, currency_field="currency_id"
+        "Amount in Window", readonly=True, currency_field="currency_id", guarded=True
     )
-    date_evaluated = fields.Date("Evaluated On", readonly=True)
-    date_invited = fields.Date("Invited On", readonly=True, copy=False)
-    date_reply = fields.Date("Reply Received On", readonly=True, copy=False)
+    date_evaluated = fields.Date("Evaluated On", readonly=True, guarded=True)
+    date_invited = fields.Date("Invited On", readonly=True, copy=False, guarded=True)
+    date_reply = fields.Date(
+        "Reply Received On", readonly=True, copy=False, guarded=True
+    )
     details = fields.Text(
         "VIP Details", help="What the customer's reply registered: contacts, "
         "preferences, delivery address for the card."
     )  # fmt: skip
-    date_start = fields.Date("Valid From", readonly=True, copy=False, tracking=True)
-    date_end = fields.Date("Valid Until", readonly=True, copy=False, tracking=True)
-    date_reminded = fields.Date("Expiry Reminder Sent For", readonly=True, copy=False)
+    date_start = fields.Date(
+        "Valid From", readonly=True, copy=False, tracking=True, guarded=True
+    )
+    date_end = fields.Date(
+        "Valid Until", readonly=True, copy=False, tracking=True, guarded=True
+    )
+    date_reminded = fields.Date(
+        "Expiry Reminder Sent For", readonly=True, copy=False, guarded=True
+    )
     period_ids = fields.One2many("crm.relation.vip.period", "vip_id", "Periods")
 
     _open_record_uniq = models.UniqueIndex(
@@ -137,23 +147,16 @@ class CrmRelationVip(models.Model):
                     )
                 )
 
-    # Lifecycle fields move only through the lifecycle methods
-
-    def _check_lifecycle_vals(self, vals):
-        touched = forbidden_fields(self.env, vals, LIFECYCLE_FIELDS, LIFECYCLE_KEY)
-        if touched:
-            raise UserError(
-                self.env._(
-                    "VIP fields %(fields)s change through the VIP actions "
-                    "(invite, register, suspend, refuse), not by editing.",
-                    fields=", ".join(touched),
-                )
-            )
+    def _guard_hint(self):
+        return self.env._(
+            "the VIP actions (evaluate, invite, register, suspend, resume, "
+            "refuse) and the expiry run"
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
+        self.check_access("create")  # rights first, then what is missing
         for vals in vals_list:
-            self._check_lifecycle_vals(vals)
             if (
                 vals.get("origin", "nomination") == "nomination"
                 and not (vals.get("reason") or "").strip()
@@ -167,10 +170,6 @@ class CrmRelationVip(models.Model):
         records = super().create(vals_list)
         records._log_state({record.id: {"state": None} for record in records})
         return records
-
-    def write(self, vals):
-        self._check_lifecycle_vals(vals)
-        return super().write(vals)
 
     def _log_state(self, before):
         self.env["crm.relation.audit"]._log_changes(self, ["state"], before)
@@ -193,7 +192,7 @@ class CrmRelationVip(models.Model):
         audit = self.env["crm.relation.audit"]
         before = audit._snapshot(self, ["state"])
         for record in self:
-            record.sudo().with_context(**{LIFECYCLE_KEY: True}).write(
+            guards.trusted(record.sudo(), fields=guards.ALL).write(
                 {"state": vip.next_state(record.state, action), **(vals or {})}
             )
         audit._log_changes(self, ["state"], before)
@@ -212,21 +211,13 @@ class CrmRelationVip(models.Model):
             "refuse": self.env._("refused"),
         }[action]
 
-    def _check_manager(self):
-        if not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(
-                self.env._(
-                    "Only customer managers may invite, register, suspend, "
-                    "resume or refuse VIPs."
-                )
-            )
-
     # Manager actions
 
+    @guards.callers(MANAGER_GROUP)
     def action_send_invitation(self):
         """Assign the gold card's number, move to invited and print the
         invitation letter, application form and card."""
-        self._check_manager()
+        self._check_records()
         today = fields.Date.context_today(self)
         self._move("invite", {"date_invited": today})
         sequence = self.env["ir.sequence"].sudo()
@@ -234,19 +225,21 @@ class CrmRelationVip(models.Model):
             number = sequence.with_company(record.company_id).next_by_code(
                 "crm.relation.vip.card"
             )
-            record.sudo().with_context(**{LIFECYCLE_KEY: True}).card_number = number
+            guards.trusted(record.sudo(), fields=["card_number"]).card_number = number
         return self.env.ref("crm_relation.action_report_vip_invitation").report_action(
             self
         )
 
+    @guards.callers(guards.USER_GROUP, guards.AUDITOR_GROUP)
     def action_print_card(self):
+        self._check_records()
         return self.env.ref("crm_relation.action_report_vip_invitation").report_action(
             self
         )
 
     def _vip_register(self, date_reply, details):
         """The customer's reply came back: the VIP is active for a year."""
-        self._check_manager()
+        guards.check_caller(self, [MANAGER_GROUP], "register")
         if not date_reply:
             raise ValidationError(
                 self.env._("Register the date the customer's reply was received.")
@@ -275,22 +268,42 @@ class CrmRelationVip(models.Model):
         )
 
     def _with_reason(self, action, reason):
-        self._check_manager()
-        if not (reason or "").strip():
+        self._check_records()
+        reason = guards.arg_text(self.env, reason, "reason", required=False)
+        if not reason:
             raise ValidationError(
                 self.env._("Give a reason (field Reason) to %s a VIP.", action)
             )
         self._move(action, {}, reason)
         self.sudo().reason = reason
+        return True
 
-    def action_suspend(self, reason):
-        self._with_reason("suspend", reason)
+    @guards.callers(MANAGER_GROUP)
+    def action_suspend(self, reason=None):
+        return self._with_reason("suspend", reason)
 
-    def action_resume(self, reason):
-        self._with_reason("resume", reason)
+    @guards.callers(MANAGER_GROUP)
+    def action_resume(self, reason=None):
+        return self._with_reason("resume", reason)
 
-    def action_refuse(self, reason):
-        self._with_reason("refuse", reason)
+    @guards.callers(MANAGER_GROUP)
+    def action_refuse(self, reason=None):
+        return self._with_reason("refuse", reason)
+
+    def _check_records(self):
+        """The records exist and the user may change them (RPC callers pass
+        any ids)."""
+        if not self:
+            raise UserError(self.env._("Select at least one VIP record."))
+        missing = self - self.exists()
+        if missing:
+            raise UserError(
+                self.env._(
+                    "VIP records %(ids)s do not exist.",
+                    ids=", ".join(map(str, missing.ids)),
+                )
+            )
+        self.check_access("read")
 
     # Evaluation (yearly) and expiry (daily)
 
@@ -328,20 +341,25 @@ class CrmRelationVip(models.Model):
             cursor.close()
         return found
 
+    @guards.callers(MANAGER_GROUP)
     @api.model
-    def evaluate_candidates(self, partner_ids=None, date=None):
+    def evaluate_candidates(self, partner_ids=None):
         """Make candidates of the qualifying customers of the current company
         (all, or ``partner_ids``) that have no open VIP record, each with an
         activity for the account manager: phone the customer. Managers only;
-        callable over XML-RPC. Returns ``{"qualified": n, "created": n}``."""
-        self._check_manager()
-        company = self.env.company
-        date = fields.Date.to_date(date) or fields.Date.context_today(self)
-        partners = (
-            self.env["res.partner"].browse(partner_ids).exists()
-            if partner_ids
-            else None
+        callable over RPC. Returns ``{"qualified": n, "created": n}``."""
+        partners = None
+        if partner_ids not in (None, False):
+            ids = guards.arg_ids(self.env, partner_ids, "partner_ids")
+            partners = self.env["res.partner"].browse(ids).exists()
+            partners.check_access("read")
+            if not partners:
+                return {"qualified": 0, "created": 0}
+        return self._evaluate_candidates(
+            self.env.company, partners, fields.Date.context_today(self)
         )
+
+    def _evaluate_candidates(self, company, partners, date):
         qualified = self._qualification(company, date, partners)
         open_records = self.sudo().search(
             [
@@ -351,7 +369,7 @@ class CrmRelationVip(models.Model):
             ]
         )
         new = sorted(set(qualified) - set(open_records.partner_id.ids))
-        records = self.sudo().create(
+        records = guards.trusted(self.sudo(), fields=guards.ALL).create(
             [
                 {
                     "partner_id": pid,
@@ -375,11 +393,12 @@ class CrmRelationVip(models.Model):
             )
         return {"qualified": len(qualified), "created": len(records)}
 
+    @guards.callers(MANAGER_GROUP)
     @api.model
     def action_evaluate_candidates(self):
         """Menu action: evaluate every customer of the current company now."""
         result = self.evaluate_candidates()
-        return notification(
+        return guards.notification(
             self.env._(
                 "%(qualified)s customer(s) qualify; %(created)s new candidate(s).",
                 qualified=result["qualified"],
@@ -389,19 +408,18 @@ class CrmRelationVip(models.Model):
 
     @api.model
     def _cron_evaluate_candidates(self):
+        today = fields.Date.context_today(self)
         for company in self.env["res.company"].sudo().search([]):  # pylint: disable=no-search-all
-            self.sudo().with_company(company).with_context(
-                crm_relation_cause="scheduled"
-            ).evaluate_candidates()
+            vips = guards.trusted(self.sudo().with_company(company), cause="scheduled")
+            vips._evaluate_candidates(company, None, today)
 
     @api.model
     def _cron_lifecycle(self, today=None):
         """Card-expiry reminders, and renewal or lapse at expiry."""
         today = fields.Date.to_date(today) or fields.Date.context_today(self)
         for company in self.env["res.company"].sudo().search([]):  # pylint: disable=no-search-all
-            self.sudo().with_company(company).with_context(
-                crm_relation_cause="scheduled"
-            )._expire_and_remind(company, today)
+            vips = guards.trusted(self.sudo().with_company(company), cause="scheduled")
+            vips._expire_and_remind(company, today)
 
     def _care_reminds_expiry(self, company):
         """Whether an active VIP card expiry care rule of ``company``, not
@@ -446,7 +464,9 @@ class CrmRelationVip(models.Model):
                 user_id=(record.user_id or self.env.user).id,
                 date_deadline=record.date_end,
             )
-            record.with_context(**{LIFECYCLE_KEY: True}).date_reminded = record.date_end
+            guards.trusted(
+                record, fields=["date_reminded"]
+            ).date_reminded = record.date_end
         due = active.filtered(lambda r: vip.expired(r.date_end, today))
         if not due:
             return
@@ -472,25 +492,3 @@ class CrmRelationVip(models.Model):
             {"date_evaluated": today},
             self.env._("Re-evaluated at expiry: no longer qualified, lapsed."),
         )
-
-
-class CrmRelationVipPeriod(models.Model):
-    """One year of validity of a VIP membership: the history of renewals."""
-
-    _name = "crm.relation.vip.period"
-    _description = "VIP Validity Period"
-    _order = "date_start desc"
-
-    vip_id = fields.Many2one(
-        "crm.relation.vip",
-        "VIP Membership",
-        required=True,
-        ondelete="cascade",
-        index=True,
-    )
-    company_id = fields.Many2one(related="vip_id.company_id", store=True)
-    date_start = fields.Date("Valid From", required=True)
-    date_end = fields.Date("Valid Until", required=True)
-    kind = fields.Selection(
-        [("registration", "Registration"), ("renewal", "Renewal")], required=True
-    )

@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..domain import visit as rules
-from .guards import forbidden_fields
+from . import guards
 
 CHANNELS = [
     ("onsite", "On-site"),
@@ -36,27 +36,10 @@ SATISFACTION = [
     ("4", "4 - Satisfied"),
     ("5", "5 - Very satisfied"),
 ]
-# Only the visit actions, as superuser with this context key, write these.
-VISIT_ACTION_KEY = "crm_relation_visit_action"
-VISIT_ACTION_FIELDS = ("state", "done_date", "week_id", "handover_from_id")
-MANAGER_GROUP = "crm_relation.group_crm_relation_manager"
+MANAGER_GROUP = guards.MANAGER_GROUP
+USER_GROUP = guards.USER_GROUP
 # Changing these changes the schedule a manager approved.
 SCHEDULE_FIELDS = ("planned_date", "user_id", "company_id", "partner_id")
-WEEK_ACTION_FIELDS = (
-    "user_id",
-    "company_id",
-    "date_start",
-    "state",
-    "submitted_date",
-    "approver_id",
-    "approved_date",
-    "return_reason",
-    "report_order_count",
-    "report_amount",
-    "report_new_customer_count",
-    "report_done_count",
-    "report_sent_date",
-)
 
 
 class CrmRelationVisitPlan(models.Model):
@@ -64,7 +47,7 @@ class CrmRelationVisitPlan(models.Model):
 
     _name = "crm.relation.visit.plan"
     _description = "Visit Plan"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "crm.relation.guarded"]
     _order = "next_date, id"
 
     partner_id = fields.Many2one(
@@ -190,7 +173,8 @@ class CrmRelationVisitPlan(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if vals.get("next_date") and not self.env.context.get(VISIT_ACTION_KEY):
+        if vals.get("next_date") and "generated" not in guards.trust(self.env).flags:
+            # Set by hand, the next date is the day monthly plans come back to.
             vals["anchor_day"] = fields.Date.to_date(vals["next_date"]).day
         result = super().write(vals)
         if "user_id" in vals:
@@ -209,6 +193,7 @@ class CrmRelationVisitPlan(models.Model):
                 ).user_id = plan.user_id
         return result
 
+    @guards.callers(USER_GROUP)
     def action_generate_visits(self):
         """Generate the visits of these plans up to each company's horizon.
 
@@ -217,10 +202,9 @@ class CrmRelationVisitPlan(models.Model):
         date) backs that up against concurrent runs.
         """
         self.check_access("write")
-        return self._generate_visits()
+        return self._generate_visits(fields.Date.context_today(self))
 
-    def _generate_visits(self):
-        today = self.env["crm.relation.visit"]._today()
+    def _generate_visits(self, today):
         vals_list = []
         next_dates = {}
         for plan in self.filtered("active"):
@@ -252,7 +236,7 @@ class CrmRelationVisitPlan(models.Model):
         for plan, after in next_dates.items():
             moved[after] |= plan
         for after, plans in moved.items():
-            plans.sudo().with_context(**{VISIT_ACTION_KEY: True}).next_date = after
+            guards.trusted(plans.sudo(), flags=["generated"]).next_date = after
         return visits
 
     def _visit_vals(self, day):
@@ -267,8 +251,9 @@ class CrmRelationVisitPlan(models.Model):
             "purpose": self.purpose,
         }
 
+    @guards.callers(USER_GROUP, guards.AUDITOR_GROUP)
     def action_view_visits(self):
-        self.ensure_one()
+        guards.ensure_one(self)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "crm_relation.action_crm_relation_visit"
         )
@@ -280,9 +265,10 @@ class CrmRelationVisitPlan(models.Model):
     def _cron_visits(self, today=None):
         """Daily: generate visits ahead from every active plan, then mark the
         overdue ones missed."""
-        plans = self.sudo().with_context(crm_relation_today=today)
-        plans.search([("active", "=", True)])._generate_visits()
-        return self.env["crm.relation.visit"]._mark_missed(today)
+        today = fields.Date.to_date(today) or fields.Date.context_today(self)
+        plans = guards.trusted(self.sudo(), cause="scheduled")
+        plans.search([("active", "=", True)])._generate_visits(today)
+        return plans.env["crm.relation.visit"]._mark_missed(today)
 
 
 class CrmRelationVisit(models.Model):
@@ -320,9 +306,14 @@ class CrmRelationVisit(models.Model):
     planned_date = fields.Date(
         required=True, index=True, tracking=True, default=fields.Date.context_today
     )
-    done_date = fields.Date(readonly=True, copy=False, tracking=True)
+    done_date = fields.Date(readonly=True, copy=False, tracking=True, guarded=True)
     state = fields.Selection(
-        STATES, required=True, default=rules.PLANNED, readonly=True, tracking=True
+        STATES,
+        required=True,
+        default=rules.PLANNED,
+        readonly=True,
+        tracking=True,
+        guarded=True,
     )
     channel = fields.Selection(CHANNELS, required=True, default="phone")
     purpose = fields.Selection(PURPOSES, required=True, default="satisfaction")
@@ -336,15 +327,18 @@ class CrmRelationVisit(models.Model):
         help="The supervisor's review of the visit record and guidance; "
         "customer managers write it.",
     )
-    supervisor_id = fields.Many2one("res.users", "Commented By", readonly=True)
+    supervisor_id = fields.Many2one(
+        "res.users", "Commented By", readonly=True, guarded=True
+    )
     week_id = fields.Many2one(
-        "crm.relation.visit.week", readonly=True, index=True, copy=False
+        "crm.relation.visit.week", readonly=True, index=True, copy=False, guarded=True
     )
     handover_from_id = fields.Many2one(
         "res.users",
         "Handed Over From",
         readonly=True,
         copy=False,
+        guarded=True,
         help="The account manager who handed this visit over, e.g. before a holiday.",
     )
     is_late = fields.Boolean(compute="_compute_is_late")
@@ -371,20 +365,14 @@ class CrmRelationVisit(models.Model):
         self.is_supervisor = self.env.user.has_group(MANAGER_GROUP)
 
     @api.depends("state", "planned_date")
-    @api.depends_context("crm_relation_today")
     def _compute_is_late(self):
-        today = self._today()
+        today = fields.Date.context_today(self)
         for record in self:
             record.is_late = (
                 record.state == rules.PLANNED
                 and record.planned_date
                 and record.planned_date < today
             )
-
-    def _today(self):
-        return self.env.context.get("crm_relation_today") or fields.Date.context_today(
-            self
-        )
 
     @api.onchange("plan_id")
     def _onchange_plan_id(self):
@@ -419,18 +407,13 @@ class CrmRelationVisit(models.Model):
 
     # Guards
 
-    def _check_visit_vals(self, vals):
-        touched = forbidden_fields(
-            self.env, vals, VISIT_ACTION_FIELDS, VISIT_ACTION_KEY
+    def _guard_hint(self):
+        return self.env._(
+            "the visit actions (done, missed, cancel, hand over), the "
+            "supervisor's comment and the review actions"
         )
-        if touched:
-            raise UserError(
-                self.env._(
-                    "Visit fields %(fields)s change through the visit actions "
-                    "(done, missed, cancel, hand over), not by editing.",
-                    fields=", ".join(touched),
-                )
-            )
+
+    def _check_supervisor_comment(self, vals):
         if "supervisor_comment" in vals and not (
             self.env.su or self.env.user.has_group(MANAGER_GROUP)
         ):
@@ -443,24 +426,33 @@ class CrmRelationVisit(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # What the caller sent, before the commenter is filled in.
+        self._check_guarded(vals_list, creating=True)
+        commented = False
         for vals in vals_list:
-            self._check_visit_vals(vals)
+            self._check_supervisor_comment(vals)
             if vals.get("supervisor_comment"):
                 vals["supervisor_id"] = self.env.uid
-        visits = super().create(vals_list)
+                commented = True
+        visits = guards.trusted(self, fields=["supervisor_id"]) if commented else self
+        visits = super(CrmRelationVisit, visits).create(vals_list).with_env(self.env)
         visits._assign_weeks()
         visits.week_id._reopen_changed()
         return visits
 
     def write(self, vals):
-        self._check_visit_vals(vals)
+        self._check_supervisor_comment(vals)
+        visits = self
         if "supervisor_comment" in vals:
-            vals["supervisor_id"] = self.env.uid
+            # The commenter is the user writing the comment, never sent.
+            self._check_guarded([vals], creating=False)
+            vals = {**vals, "supervisor_id": self.env.uid}
+            visits = guards.trusted(self, fields=["supervisor_id"])
         schedule_changed = any(f in vals for f in SCHEDULE_FIELDS)
         old_weeks = (
             self.week_id if schedule_changed else self.env["crm.relation.visit.week"]
         )
-        result = super().write(vals)
+        result = super(CrmRelationVisit, visits).write(vals)
         if schedule_changed:
             self._assign_weeks()
             (old_weeks | self.week_id)._reopen_changed()
@@ -481,7 +473,7 @@ class CrmRelationVisit(models.Model):
             week = weeks[key]
             stale = records.filtered(lambda r, w=week: r.week_id != w)
             if stale:
-                stale.sudo().with_context(**{VISIT_ACTION_KEY: True}).write(
+                guards.trusted(stale.sudo(), fields=["week_id"]).write(
                     {"week_id": week.id}
                 )
 
@@ -489,9 +481,12 @@ class CrmRelationVisit(models.Model):
 
     def _act(self, vals):
         """Write action fields after checking the user may edit the visits."""
+        if not self:
+            raise UserError(self.env._("Select at least one visit."))
         self.check_access("write")
-        return self.sudo().with_context(**{VISIT_ACTION_KEY: True}).write(vals)
+        return guards.trusted(self.sudo(), fields=guards.ALL).write(vals)
 
+    @guards.callers(USER_GROUP)
     def action_done(self):
         for record in self:
             if record.state not in (rules.PLANNED, rules.MISSED):
@@ -510,8 +505,11 @@ class CrmRelationVisit(models.Model):
                         visit=record.display_name,
                     )
                 )
-        return self._act({"state": rules.DONE, "done_date": self._today()})
+        return self._act(
+            {"state": rules.DONE, "done_date": fields.Date.context_today(self)}
+        )
 
+    @guards.callers(USER_GROUP)
     def action_cancel(self):
         done = self.filtered(lambda r: r.state == rules.DONE)
         if done:
@@ -525,11 +523,13 @@ class CrmRelationVisit(models.Model):
         self.week_id._reopen_changed()
         return result
 
+    @guards.callers(USER_GROUP)
     def action_reset(self):
         """Plan a missed or cancelled visit again."""
-        self.filtered(lambda r: r.state in (rules.MISSED, rules.CANCELLED))._act(
-            {"state": rules.PLANNED, "done_date": False}
-        )
+        self.check_access("write")
+        again = self.filtered(lambda r: r.state in (rules.MISSED, rules.CANCELLED))
+        if again:
+            again._act({"state": rules.PLANNED, "done_date": False})
         return True
 
     @api.model
@@ -549,7 +549,7 @@ class CrmRelationVisit(models.Model):
                     ("planned_date", "<", limit),
                 ]
             )
-        missed.with_context(**{VISIT_ACTION_KEY: True}).write({"state": rules.MISSED})
+        guards.trusted(missed, fields=["state"]).write({"state": rules.MISSED})
         return missed
 
 
@@ -560,7 +560,7 @@ class CrmRelationVisitWeek(models.Model):
 
     _name = "crm.relation.visit.week"
     _description = "Weekly Visit Schedule"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "crm.relation.guarded"]
     _order = "date_start desc, user_id"
     _rec_name = "date_start"
     # Account managers read their weeks and write nothing on them, yet take
@@ -568,15 +568,20 @@ class CrmRelationVisitWeek(models.Model):
     _mail_post_access = "read"
 
     user_id = fields.Many2one(
-        "res.users", "Account Manager", required=True, index=True, readonly=True
+        "res.users",
+        "Account Manager",
+        required=True,
+        index=True,
+        readonly=True,
+        guarded=True,
     )
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, readonly=True
+        "res.company", required=True, index=True, readonly=True, guarded=True
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    date_start = fields.Date("Week From", required=True, readonly=True)
+    date_start = fields.Date("Week From", required=True, readonly=True, guarded=True)
     date_end = fields.Date(
-        "Week To", compute="_compute_date_end", store=True, readonly=True
+        "Week To", compute="_compute_date_end", store=True, readonly=True, guarded=True
     )
     state = fields.Selection(
         [
@@ -589,6 +594,7 @@ class CrmRelationVisitWeek(models.Model):
         default=rules.WEEK_DRAFT,
         readonly=True,
         tracking=True,
+        guarded=True,
     )
     visit_ids = fields.One2many("crm.relation.visit", "week_id", "Visits")
     booked_count = fields.Integer(
@@ -597,10 +603,13 @@ class CrmRelationVisitWeek(models.Model):
         store=True,
         help="Planned and done visits of the week; missed and cancelled ones "
         "do not count.",
+        guarded=True,
     )
-    done_count = fields.Integer("Visits Done", compute="_compute_counts", store=True)
+    done_count = fields.Integer(
+        "Visits Done", compute="_compute_counts", store=True, guarded=True
+    )
     missed_count = fields.Integer(
-        "Visits Missed", compute="_compute_counts", store=True
+        "Visits Missed", compute="_compute_counts", store=True, guarded=True
     )
     kpi_minimum = fields.Integer(
         "Weekly Minimum", related="company_id.crm_relation_visit_kpi", store=True
@@ -610,19 +619,32 @@ class CrmRelationVisitWeek(models.Model):
         compute="_compute_below_kpi",
         store=True,
         index=True,
+        guarded=True,
     )
-    submitted_date = fields.Datetime("Submitted On", readonly=True, copy=False)
-    approver_id = fields.Many2one("res.users", "Approved By", readonly=True)
-    approved_date = fields.Datetime("Approved On", readonly=True, copy=False)
-    return_reason = fields.Text("Sent Back Because", readonly=True)
+    submitted_date = fields.Datetime(
+        "Submitted On", readonly=True, copy=False, guarded=True
+    )
+    approver_id = fields.Many2one(
+        "res.users", "Approved By", readonly=True, guarded=True
+    )
+    approved_date = fields.Datetime(
+        "Approved On", readonly=True, copy=False, guarded=True
+    )
+    return_reason = fields.Text("Sent Back Because", readonly=True, guarded=True)
     # The Monday report of the week (seed 000: deals, new customers, visits).
-    report_order_count = fields.Integer("Deals Closed", readonly=True)
+    report_order_count = fields.Integer("Deals Closed", readonly=True, guarded=True)
     report_amount = fields.Monetary(
-        "Deal Amount", readonly=True, currency_field="currency_id"
+        "Deal Amount", readonly=True, currency_field="currency_id", guarded=True
     )
-    report_new_customer_count = fields.Integer("New Customers", readonly=True)
-    report_done_count = fields.Integer("Visits Done (Report)", readonly=True)
-    report_sent_date = fields.Datetime("Report Sent On", readonly=True, copy=False)
+    report_new_customer_count = fields.Integer(
+        "New Customers", readonly=True, guarded=True
+    )
+    report_done_count = fields.Integer(
+        "Visits Done (Report)", readonly=True, guarded=True
+    )
+    report_sent_date = fields.Datetime(
+        "Report Sent On", readonly=True, copy=False, guarded=True
+    )
 
     _week_uniq = models.UniqueIndex(
         "(user_id, company_id, date_start)",
@@ -685,7 +707,7 @@ class CrmRelationVisitWeek(models.Model):
         )
         weeks = {(w.user_id.id, w.company_id.id, w.date_start): w for w in existing}
         missing = [k for k in keys if k not in weeks]
-        created = self.with_context(**{VISIT_ACTION_KEY: True}).create(
+        created = guards.trusted(self, fields=guards.ALL).create(
             [
                 {"user_id": user, "company_id": company, "date_start": start}
                 for user, company, start in missing
@@ -696,20 +718,15 @@ class CrmRelationVisitWeek(models.Model):
 
     def write(self, vals):
         self.check_access("write")  # rights first, then what may change
-        touched = forbidden_fields(self.env, vals, WEEK_ACTION_FIELDS, VISIT_ACTION_KEY)
-        if touched:
-            raise UserError(
-                self.env._(
-                    "Weekly schedule fields %(fields)s change through its "
-                    "actions (submit, approve, send back) and the scheduled "
-                    "report, not by editing.",
-                    fields=", ".join(touched),
-                )
-            )
         return super().write(vals)
 
+    def _guard_hint(self):
+        return self.env._(
+            "its actions (submit, approve, send back) and the scheduled report"
+        )
+
     def _action_write(self, vals):
-        return self.sudo().with_context(**{VISIT_ACTION_KEY: True}).write(vals)
+        return guards.trusted(self.sudo(), fields=guards.ALL).write(vals)
 
     # The approval flow
 
@@ -742,7 +759,11 @@ class CrmRelationVisitWeek(models.Model):
             "reopen": self.env._("reopened"),
         }[action]
 
+    @guards.callers(USER_GROUP)
     def action_submit(self):
+        if not self:
+            raise UserError(self.env._("Select at least one weekly schedule."))
+        self.check_access("read")
         others = self.filtered(lambda w: w.user_id != self.env.user)
         if others and not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(
@@ -760,13 +781,9 @@ class CrmRelationVisitWeek(models.Model):
         return True
 
     def _check_approver(self):
-        if not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(
-                self.env._(
-                    "Only a customer manager approves or sends back weekly "
-                    "visit schedules."
-                )
-            )
+        if not self:
+            raise UserError(self.env._("Select at least one weekly schedule."))
+        self.check_access("read")
         own = self.filtered(lambda w: w.user_id == self.env.user)
         if own and not self.env.su:
             raise AccessError(
@@ -778,6 +795,7 @@ class CrmRelationVisitWeek(models.Model):
                 )
             )
 
+    @guards.callers(MANAGER_GROUP)
     def action_approve(self):
         self._check_approver()
         self._move(
@@ -790,9 +808,11 @@ class CrmRelationVisitWeek(models.Model):
         )
         return True
 
+    @guards.callers(MANAGER_GROUP)
     def action_return(self, reason=None):
         self._check_approver()
-        if not (reason or "").strip():
+        reason = guards.arg_text(self.env, reason, "reason", required=False)
+        if not reason:
             raise UserError(
                 self.env._("Say why the schedule goes back to its account manager.")
             )

@@ -9,16 +9,12 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 
 from ..domain import helpdesk
+from . import guards
 from .res_partner import RELATION_STATUSES
 
-# Moves that close a ticket without an agent's resolution (duplicates).
-# Context keys holding objects, not strings: no RPC caller can send them.
-# Closing a ticket as a duplicate of another asks no resolution.
-CLOSE_UNCHECKED_KEY = "crm_relation_close_unchecked"
-CLOSE_UNCHECKED = object()
+# Trust flag: closing a ticket as a duplicate of another asks no resolution.
+CLOSE_UNCHECKED = "close_unchecked"
 # Only the routing and closing code sets what routing decided.
-ROUTING_KEY = "crm_relation_routing"
-ROUTING = object()
 ROUTING_FIELDS = (
     "routing_grade",
     "intake_tier_id",
@@ -90,6 +86,7 @@ class HelpdeskTicket(models.Model):
         index="btree_not_null",
         help="The customer's tier when the ticket was opened, as the complaint "
         "summary counts it.",
+        guarded=True,
     )
     routing_grade = fields.Selection(
         GRADES,
@@ -99,6 +96,7 @@ class HelpdeskTicket(models.Model):
         help="The customer's grade when the complaint was opened: ordinary "
         "customers' complaints stay with the team's operators, high-value "
         "and VIP customers' go to the team's leadership.",
+        guarded=True,
     )
     satisfaction = fields.Selection(
         SATISFACTION,
@@ -118,6 +116,7 @@ class HelpdeskTicket(models.Model):
         aggregator="avg",
         digits=(16, 1),
         help="Hours from opening to closing; empty while the ticket is open.",
+        guarded=True,
     )
     followup_date = fields.Date(
         "Follow-up Call Due",
@@ -126,6 +125,7 @@ class HelpdeskTicket(models.Model):
         help="Set when the closed complaint's follow-up call (回访) was "
         "scheduled; a complaint gets one follow-up call, even if reopened "
         "and closed again.",
+        guarded=True,
     )
 
     @api.depends("category_id.crm_relation_complaint")
@@ -187,23 +187,18 @@ class HelpdeskTicket(models.Model):
 
     # Routing of new complaints (seed 004, L385-391)
 
-    def _crm_relation_check_routing_vals(self, vals):
-        touched = sorted(set(ROUTING_FIELDS) & vals.keys())
-        if touched and self.env.context.get(ROUTING_KEY) is not ROUTING:
-            raise UserError(
-                self.env._(
-                    "Ticket fields %(fields)s are set by the complaint routing "
-                    "and the closing of the ticket, not by editing.",
-                    fields=", ".join(touched),
-                )
-            )
+    def _guard_hint(self):
+        return self.env._(
+            "the complaint routing, the closing of the ticket and the review actions"
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            self._crm_relation_check_routing_vals(vals)
+        # What the caller sent, before routing fills in its own fields.
+        self._check_guarded(vals_list, creating=True)
         notes = self._crm_relation_route(vals_list)
-        tickets = super().create(vals_list)
+        routed = guards.trusted(self, fields=ROUTING_FIELDS)
+        tickets = super(HelpdeskTicket, routed).create(vals_list).with_env(self.env)
         bodies = {
             ticket.id: notes[index]
             for index, ticket in enumerate(tickets)
@@ -330,7 +325,7 @@ class HelpdeskTicket(models.Model):
                     if leader:
                         values["user_id"] = leader.id
                         load[leader] = load.get(leader, 0) + 1
-                ticket.with_context(**{ROUTING_KEY: ROUTING}).write(values)
+                guards.trusted(ticket, fields=ROUTING_FIELDS).write(values)
                 if helpdesk.goes_to_leadership(True, grade) or after != before:
                     ticket._message_log(
                         body=self._crm_relation_routing_note(
@@ -399,7 +394,6 @@ class HelpdeskTicket(models.Model):
     # Closing: satisfaction, resolution and the follow-up call
 
     def write(self, vals):
-        self._crm_relation_check_routing_vals(vals)
         not_complaints = self.browse()
         if "is_complaint" in vals or "category_id" in vals:
             not_complaints = self.filtered(lambda t: not t.is_complaint)
@@ -422,7 +416,7 @@ class HelpdeskTicket(models.Model):
         (as superuser) and duplicates are not asked."""
         if (
             self.env.su
-            or self.env.context.get(CLOSE_UNCHECKED_KEY) is CLOSE_UNCHECKED
+            or guards.has_flag(self.env, CLOSE_UNCHECKED)
             or not self.env.user._is_internal()
         ):
             return
@@ -488,4 +482,4 @@ class HelpdeskTicket(models.Model):
                 ),
                 user_id=manager.id,
             )
-            ticket.with_context(**{ROUTING_KEY: ROUTING}).followup_date = deadline
+            guards.trusted(ticket, fields=["followup_date"]).followup_date = deadline

@@ -11,7 +11,7 @@ class HelpdeskTicketTeam(models.Model):
         "Complaint Leader",
         domain=[("share", "=", False)],
         help="Complaints of high-value and VIP customers are assigned to this "
-        "user (seed 004: customer-service leadership handles them).",
+        "user (customer-service leadership handles them).",
     )
     crm_relation_leader_group_id = fields.Many2one(
         "res.groups",

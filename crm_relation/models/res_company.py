@@ -8,7 +8,8 @@ from ..domain import rfm
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _name = "res.company"
+    _inherit = ["res.company", "crm.relation.guarded"]
 
     rfm_window_days = fields.Integer(
         "Evaluation Window (days)",
@@ -33,7 +34,9 @@ class ResCompany(models.Model):
         default="invoice",
         required=True,
     )
-    rfm_last_evaluation = fields.Datetime("Last RFM Evaluation", readonly=True)
+    rfm_last_evaluation = fields.Datetime(
+        "Last RFM Evaluation", readonly=True, guarded=True
+    )
     vip_window_days = fields.Integer(
         "VIP Window (days)",
         default=365,
@@ -77,7 +80,7 @@ class ResCompany(models.Model):
         "Weekly Visit Minimum",
         default=1,
         help="Weeks in which an account manager has fewer visits booked or "
-        "done are flagged (seed: at least 1 customer a week).",
+        "done are flagged (default: at least 1 customer a week).",
     )
     crm_relation_complaint_tier_ids = fields.Many2many(
         "crm.relation.tier",
@@ -86,8 +89,8 @@ class ResCompany(models.Model):
         "tier_id",
         "High-value Tiers for Complaints",
         help="Complaints of customers of these tiers, and of active VIPs, go "
-        "to the helpdesk team's leadership with a raised priority (seed 004: "
-        "potential and VIP customers).",
+        "to the helpdesk team's leadership with a raised priority (potential "
+        "and VIP customers).",
     )
     crm_relation_followup_days = fields.Integer(
         "Complaint Follow-up Delay (days)",
@@ -107,6 +110,13 @@ class ResCompany(models.Model):
         check_company=True,
         help="New orders of active VIP customers start with this pricelist, "
         "before the tier's, when the company prices by tier.",
+    )
+
+    crm_relation_audit_anchor_email = fields.Char(
+        "Audit Anchor Recipients",
+        help="Email addresses (comma-separated) the audit trail's anchor is "
+        "mailed to every day, to be kept outside the database; empty: the "
+        "company's auditors.",
     )
 
     _visit_settings_positive = models.Constraint(

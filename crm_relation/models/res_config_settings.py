@@ -55,3 +55,6 @@ class ResConfigSettings(models.TransientModel):
     crm_relation_vip_pricelist_id = fields.Many2one(
         related="company_id.crm_relation_vip_pricelist_id", readonly=False
     )
+    crm_relation_audit_anchor_email = fields.Char(
+        related="company_id.crm_relation_audit_anchor_email", readonly=False
+    )

@@ -1,9 +1,8 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 
-from .guards import notification
+from . import guards
 
 RELATION_STATUSES = [
     ("prospect", "Prospect"),
@@ -35,10 +34,16 @@ class ResPartner(models.Model):
     # Company-dependent: a customer buying from two companies is scored in
     # each; the form shows the current company's figures.
     rfm_recency_days = fields.Integer(
-        "Days Since Last Purchase", company_dependent=True, readonly=True
+        "Days Since Last Purchase",
+        company_dependent=True,
+        readonly=True,
+        guarded=True,
     )
     rfm_frequency = fields.Integer(
-        "Purchases in Window", company_dependent=True, readonly=True
+        "Purchases in Window",
+        company_dependent=True,
+        readonly=True,
+        guarded=True,
     )
     rfm_monetary = fields.Float(
         "Amount in Window",
@@ -46,37 +51,67 @@ class ResPartner(models.Model):
         readonly=True,
         digits="Account",
         help="Untaxed, net of credit notes, in the company currency.",
+        guarded=True,
     )
     rfm_avg_order = fields.Float(
         "Average Order Value",
         company_dependent=True,
         readonly=True,
         digits="Account",
+        guarded=True,
     )
     rfm_item_count = fields.Float(
         "Items in Window",
         company_dependent=True,
         readonly=True,
         digits="Product Unit",
+        guarded=True,
     )
-    rfm_r_score = fields.Integer("R Score", company_dependent=True, readonly=True)
-    rfm_f_score = fields.Integer("F Score", company_dependent=True, readonly=True)
-    rfm_m_score = fields.Integer("M Score", company_dependent=True, readonly=True)
-    rfm_score = fields.Integer("RFM Score", company_dependent=True, readonly=True)
+    rfm_r_score = fields.Integer(
+        "R Score", company_dependent=True, readonly=True, guarded=True
+    )
+    rfm_f_score = fields.Integer(
+        "F Score", company_dependent=True, readonly=True, guarded=True
+    )
+    rfm_m_score = fields.Integer(
+        "M Score", company_dependent=True, readonly=True, guarded=True
+    )
+    rfm_score = fields.Integer(
+        "RFM Score", company_dependent=True, readonly=True, guarded=True
+    )
     relation_tier_id = fields.Many2one(
-        "crm.relation.tier", "Tier", company_dependent=True, readonly=True
+        "crm.relation.tier",
+        "Tier",
+        company_dependent=True,
+        readonly=True,
+        guarded=True,
     )
     relation_status = fields.Selection(
-        RELATION_STATUSES, "Customer Status", company_dependent=True, readonly=True
+        RELATION_STATUSES,
+        "Customer Status",
+        company_dependent=True,
+        readonly=True,
+        guarded=True,
     )
     rfm_evaluated_at = fields.Datetime(
-        "Evaluated On", company_dependent=True, readonly=True
+        "Evaluated On",
+        company_dependent=True,
+        readonly=True,
+        guarded=True,
     )
     relation_blocked = fields.Boolean(
-        "Blocked", company_dependent=True, readonly=True, copy=False
+        "Blocked",
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        guarded=True,
     )
     relation_block_reason = fields.Text(
-        "Block Reason", company_dependent=True, readonly=True, copy=False
+        "Block Reason",
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        guarded=True,
     )
     relation_tier_history_ids = fields.One2many(
         "crm.relation.tier.history", "partner_id", "Tier History"
@@ -151,8 +186,9 @@ class ResPartner(models.Model):
             partner.visit_count = counts.get(customer, 0)
             partner.next_visit_date = next_dates.get(customer, False)
 
+    @guards.callers(guards.USER_GROUP)
     def action_view_visits(self):
-        self.ensure_one()
+        guards.ensure_one(self)
         customer = self.commercial_partner_id
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "crm_relation.action_crm_relation_visit"
@@ -178,6 +214,12 @@ class ResPartner(models.Model):
             self, AUDITED, vals, super().write
         )
 
+    def _guard_hint(self):
+        return self.env._(
+            "the customer value evaluation, the Block or Unblock action of a "
+            "customer manager, and the review actions"
+        )
+
     def _review_clear_on_bank_change(self):
         """A bank account of these partners was added, changed or removed."""
         policy = self.env["crm.relation.review.policy"]
@@ -186,20 +228,20 @@ class ResPartner(models.Model):
             if reviewed:
                 reviewed._review_clear(["bank_ids"])
 
+    @guards.callers(guards.MANAGER_GROUP)
     def action_evaluate_rfm(self):
-        """Re-evaluate these customers now (button, and XML-RPC for managers).
+        """Re-evaluate these customers now (button, and RPC for managers).
 
         With no record, evaluates every customer of the current company.
         """
-        if not self.env.user.has_group("crm_relation.group_crm_relation_manager"):
-            raise AccessError(
-                self.env._("Only customer managers may re-evaluate customers.")
+        result = (
+            self.env["crm.relation.rfm.engine"]
+            .sudo()
+            ._evaluate_company(
+                self.env.company, partners=self or None, trigger="manual"
             )
-        engine = self.env["crm.relation.rfm.engine"].sudo()
-        result = engine.evaluate(
-            self.env.company, partners=self or None, trigger="manual"
         )
-        return notification(
+        return guards.notification(
             self.env._(
                 "%(count)s customer(s) evaluated, %(changed)s changed.",
                 count=result["evaluated"],
@@ -212,4 +254,4 @@ class ResPartner(models.Model):
         engine = self.env["crm.relation.rfm.engine"].sudo()
         companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
         for company in companies:
-            engine.evaluate(company, trigger="scheduled")
+            engine._evaluate_company(company, trigger="scheduled")

@@ -6,20 +6,15 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..domain import selling
-from .guards import forbidden_fields
+from . import guards
 from .res_partner import RELATION_STATUSES
 
 # Statuses of a customer who has not bought yet (or not been evaluated).
 NEW_STATUSES = (False, "prospect", "new")
-# Only the acknowledgement wizard, as superuser with this key, records which
-# complaints a salesperson acknowledged.
-ACK_KEY = "crm_relation_complaint_ack"
-ACK_FIELDS = ("complaint_ack_ticket_ids",)
-# The sync door confirms orders without a person to acknowledge open
-# complaints, and logs them instead. It says so with this object in the
-# context: no RPC caller can send it, unlike any string or number.
-SYNC_CONFIRM = object()
-SYNC_CONFIRM_KEY = "crm_relation_sync_confirm"
+# Trust flag: the sync door confirms orders without a person to acknowledge
+# open complaints, and logs them instead.
+SYNC_CONFIRM = "sync_confirm"
+SALESMAN_GROUP = "sales_team.group_sale_salesman"
 
 
 class SaleOrder(models.Model):
@@ -57,6 +52,7 @@ class SaleOrder(models.Model):
         readonly=True,
         help="Open complaints of the customer a salesperson acknowledged "
         "before confirming (set by the acknowledgement only).",
+        guarded=True,
     )
 
     @api.depends("partner_id", "company_id")
@@ -167,33 +163,18 @@ class SaleOrder(models.Model):
 
     # -- acknowledgement -----------------------------------------------------
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            self._check_complaint_ack_vals(vals)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._check_complaint_ack_vals(vals)
-        return super().write(vals)
-
-    def _check_complaint_ack_vals(self, vals):
-        touched = forbidden_fields(self.env, vals, ACK_FIELDS, ACK_KEY)
-        if touched:
-            raise UserError(
-                self.env._(
-                    "Field %(fields)s is set by acknowledging the customer's open "
-                    "complaints when confirming the order, not by editing.",
-                    fields=", ".join(touched),
-                )
-            )
+    def _guard_hint(self):
+        return self.env._(
+            "acknowledging the customer's open complaints when confirming, and "
+            "the review actions"
+        )
 
     def _crm_relation_acknowledge(self, complaints, remarks=None):
         """Record and log that the current user acknowledged ``complaints``
         (``{order: tickets}``) of these orders."""
         self.check_access("write")
         for order, tickets in complaints.items():
-            order.sudo().with_context(**{ACK_KEY: True}).write(
+            guards.trusted(order.sudo(), fields=["complaint_ack_ticket_ids"]).write(
                 {
                     "complaint_ack_ticket_ids": [
                         fields.Command.link(t.id) for t in tickets
@@ -214,6 +195,7 @@ class SaleOrder(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
 
+    @guards.callers(SALESMAN_GROUP)
     def action_crm_relation_confirm(self):
         """The Confirm button: asks to acknowledge the customers' open
         complaints first, if any, else confirms."""
@@ -222,8 +204,9 @@ class SaleOrder(models.Model):
             return self.env["crm.relation.complaint.ack.wizard"]._action_open(self)
         return self.action_confirm()
 
+    @guards.callers("helpdesk_mgmt.group_helpdesk_user_own")
     def action_view_open_tickets(self):
-        self.ensure_one()
+        guards.ensure_one(self)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "helpdesk_mgmt.helpdesk_ticket_action"
         )
@@ -248,8 +231,7 @@ class SaleOrder(models.Model):
         pending = self._crm_relation_unacknowledged_complaints()
         if not pending:
             return
-        by_sync = self.env.context.get(SYNC_CONFIRM_KEY) is SYNC_CONFIRM
-        if self.env.su or by_sync:
+        if self.env.su or guards.has_flag(self.env, SYNC_CONFIRM):
             for order, tickets in pending.items():
                 order.sudo().message_post(
                     body=self._crm_relation_complaint_body(
@@ -313,6 +295,7 @@ class SaleOrder(models.Model):
             order.pricelist_id = chosen
         return res
 
+    @guards.callers(SALESMAN_GROUP)
     def action_confirm(self):
         self._crm_relation_check_confirmable()
         self._crm_relation_check_complaints()

@@ -99,7 +99,7 @@ class InvoicingCase(AccountTestInvoicingCommon):
         return move
 
     def _evaluate(self, partners=None, when=TODAY, trigger="manual", company=None):
-        return self.engine.evaluate(
+        return self.engine._evaluate_company(
             company or self.company, partners=partners, trigger=trigger, date=when
         )
 

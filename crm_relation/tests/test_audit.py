@@ -1,12 +1,23 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import os
+from unittest.mock import patch
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from .common import make_role_users
+from odoo.addons.crm_relation.domain import audit_chain
+from odoo.addons.crm_relation.models import crm_relation_audit_key as audit_key
+from odoo.addons.crm_relation.models.crm_relation_audit_key import (
+    KEY_FILE_VARIABLE,
+    KEY_VARIABLE,
+)
+
+from .common import make_role_users, trusted
 
 AUDIT_LOGGER = "odoo.addons.crm_relation.models.crm_relation_audit"
+TEST_KEY = "test audit key, 32 characters or more"
 
 
 @tagged("post_install", "-at_install", "crm_relation")
@@ -21,22 +32,38 @@ class TestAudit(TransactionCase):
             {"name": "审计客户 Audit Customer", "customer_rank": 1, "city": "Wuhan"}
         )
 
+    def setUp(self):
+        super().setUp()
+        # The key the server holds: the environment's, never the database's
+        # (the test command sets one; without it, this one).
+        self.key = audit_key.keys()[0]
+        if not self.key:
+            patcher = patch.dict(os.environ, {KEY_VARIABLE: TEST_KEY})
+            patcher.start()
+            self.addCleanup(patcher.stop)
+            self.key = TEST_KEY.encode()
+
     def _entries(self, record=None, company=None):
         domain = [("company_id", "=", (company or self.company).id)]
         if record is not None:
             domain += [("model", "=", record._name), ("res_id", "=", record.id)]
         return self.audit.sudo().search(domain, order="sequence")
 
-    def _chain(self, company=None, auditor=None):
+    def _seal(self):
+        """What happens right after a commit (tests never commit)."""
+        return self.audit._seal()
+
+    def _chain(self, company=None, auditor=None, anchor=None):
         return self.audit.with_user(auditor or self.users["auditor"]).verify_chain(
-            (company or self.company).id
+            (company or self.company).id, anchor
         )
 
-    def _broken_chain(self, company=None, auditor=None):
+    def _broken_chain(self, company=None, auditor=None, anchor=None):
         """Verify a chain expected broken: the break is logged as a warning."""
         with self.assertLogs(AUDIT_LOGGER, "WARNING") as logged:
-            result = self._chain(company, auditor)
+            result = self._chain(company, auditor, anchor)
         self.assertIn("is broken at entry", logged.output[0])
+        self.assertFalse(result["intact"])
         return result
 
     def test_credit_critical_partner_changes_are_logged(self):
@@ -54,13 +81,20 @@ class TestAudit(TransactionCase):
         self.assertEqual(entries.filtered(lambda e: e.field_name == "vat").field_label,
                          self.customer._fields["vat"].string)  # fmt: skip
 
-    def test_unchanged_value_and_cause_from_context(self):
+    def test_unchanged_value_and_cause_from_the_addon_only(self):
         self.customer.write({"city": "Wuhan"})
         self.assertFalse(self._entries(self.customer))
-        self.customer.with_context(crm_relation_cause="sync").write(
+        # A cause a client puts in the context is ignored...
+        for key in ("crm_relation_cause", "crm_relation_trust"):
+            self.customer.with_context(**{key: "scheduled"}).write({"zip": key})
+        self.assertEqual(set(self._entries(self.customer).mapped("cause")), {"manual"})
+        # ...the addon's own paths (the sync door) give theirs.
+        trusted(self.customer, cause="sync", fields=()).write(
             {"country_id": self.env.ref("base.cn").id}
         )
-        entry = self._entries(self.customer)
+        entry = self._entries(self.customer).filtered(
+            lambda e: e.field_name == "country_id"
+        )
         self.assertEqual(entry.cause, "sync")
         self.assertEqual(entry.new_value, f"China [{self.env.ref('base.cn').id}]")
 
@@ -81,7 +115,7 @@ class TestAudit(TransactionCase):
         self.assertIn(("relation_status", False, "blocked", "manual"), logged)
 
     def test_scheduled_evaluation_is_logged_as_scheduled(self):
-        self.env["crm.relation.rfm.engine"].evaluate(
+        self.env["crm.relation.rfm.engine"]._evaluate_company(
             self.company, partners=self.customer, trigger="scheduled"
         )
         entry = self._entries(self.customer)
@@ -117,16 +151,25 @@ class TestAudit(TransactionCase):
                     audit.browse(entry.id).unlink()
         self.assertEqual(entry.new_value, "Xi'an")
 
-    def _make_entries(self, n):
+    def _make_entries(self, n, seal=True):
         for i in range(n):
             self.customer.write({"city": f"City {i}"})
+        if seal:
+            self._seal()
         return self._entries(self.customer)
 
     def test_chain_is_intact_and_numbered(self):
-        entries = self._make_entries(4)
+        entries = self._make_entries(4, seal=False)
+        self.assertFalse(any(entries.mapped("sequence")), "appended unsealed")
+        self.assertGreaterEqual(self._chain()["unsealed"], len(entries))
+        self._seal()
         result = self._chain()
-        self.assertEqual(set(result), {"intact", "entries", "first_broken_id"})
+        self.assertLessEqual(
+            {"intact", "entries", "first_broken_id", "unsealed", "keyed"}, set(result)
+        )
         self.assertTrue(result["intact"])
+        self.assertTrue(result["keyed"])
+        self.assertEqual(result["unsealed"], 0)
         self.assertFalse(result["first_broken_id"])
         self.assertEqual(result["entries"], len(self._entries()))
         self.assertEqual(entries[1].prev_hash, entries[0].entry_hash)
@@ -166,6 +209,7 @@ class TestAudit(TransactionCase):
 
     def test_who_may_verify(self):
         self.customer.write({"city": "Nanjing"})
+        self._seal()
         for role in ("auditor", "manager"):
             with self.subTest(role=role):
                 audit = self.audit.with_user(self.users[role])
@@ -191,14 +235,17 @@ class TestAudit(TransactionCase):
         )
         self.customer.write({"city": "Here"})
         self.customer.with_company(other).write({"city": "There"})
+        self._seal()
         theirs = self._entries(self.customer, company=other)
         self.assertEqual(theirs.mapped("sequence"), [1])
         self.assertEqual(theirs.new_value, "There")
         seen = self.audit.with_user(auditor).search([])
         self.assertEqual(seen, theirs, "an auditor reads only his companies' log")
+        self._seal()
+        result = self.audit.with_user(auditor).verify_chain()
         self.assertEqual(
-            self.audit.with_user(auditor).verify_chain(),
-            {"intact": True, "entries": 1, "first_broken_id": False},
+            (result["intact"], result["entries"], result["first_broken_id"]),
+            (True, 1, False),
         )
         # Breaking one company's chain leaves the other's intact.
         self.env.cr.execute("UPDATE crm_relation_audit SET old_value = 'x' "
@@ -214,3 +261,169 @@ class TestAudit(TransactionCase):
             with self.subTest(role=role), self.assertRaises(AccessError):
                 self.audit.with_user(self.users[role]).search([])
         self.assertTrue(self.audit.with_user(self.users["auditor"]).search([]))
+
+    # -- what the key and the anchor prove --------------------------------
+
+    def _forge(self, entry, key=None, **changes):
+        """Rewrite ``entry`` in SQL and recompute its hash, every hash after
+        it and the head with the addon's own hashing code, as someone with
+        database access would; ``key`` is what they hold (default: none)."""
+        cr = self.env.cr
+        cr.execute(
+            f"UPDATE crm_relation_audit SET {', '.join(f'{k} = %s' for k in changes)} "
+            "WHERE id = %s",
+            [*changes.values(), entry.id],
+        )
+        columns = ", ".join(audit_chain.CONTENT)
+        cr.execute(
+            f"SELECT id, {columns}, prev_hash FROM crm_relation_audit "
+            "WHERE company_id = %s AND sequence >= %s ORDER BY sequence",
+            [entry.company_id.id, entry.sequence],
+        )
+        rows = cr.fetchall()
+        prev_hash = rows[0][-1]
+        for row in rows:
+            content = dict(zip(audit_chain.CONTENT, row[1:-1], strict=True))
+            content["logged_at"] = str(content["logged_at"])
+            new_hash = audit_chain.link(prev_hash, content, key)
+            cr.execute(
+                "UPDATE crm_relation_audit SET prev_hash = %s, entry_hash = %s "
+                "WHERE id = %s",
+                [prev_hash, new_hash, row[0]],
+            )
+            prev_hash = new_hash
+        cr.execute(
+            "UPDATE crm_relation_audit_head SET entry_hash = %s WHERE company_id = %s",
+            [prev_hash, entry.company_id.id],
+        )
+        self.env.invalidate_all()
+
+    def test_rewrite_with_recomputed_hashes_but_no_key_is_found(self):
+        entries = self._make_entries(4)
+        self._forge(entries[1], new_value="Beijing")
+        result = self._broken_chain()
+        self.assertEqual(result["first_broken_id"], entries[1].id)
+        self.assertEqual(result["reason"], audit_chain.BROKEN_CONTENT)
+        # A guessed key does no better.
+        self._forge(entries[1], key=b"a guessed key", new_value="Beijing")
+        self.assertEqual(self._broken_chain()["first_broken_id"], entries[1].id)
+
+    def test_the_anchor_holds_against_the_key_holder(self):
+        entries = self._make_entries(3)
+        [anchor] = self.audit.with_user(self.users["auditor"]).export_anchor(
+            self.company.id
+        )
+        self.assertTrue(self._chain(anchor=anchor)["anchored"])
+        # Someone holding the key and the database rewrites the past: the key
+        # cannot tell, the anchor kept outside the database can.
+        self._forge(entries[0], key=self.key, new_value="Forged")
+        self.assertTrue(self._chain()["intact"])
+        result = self._broken_chain(anchor=anchor)
+        self.assertEqual(result["reason"], audit_chain.BROKEN_ANCHOR)
+        with self.assertRaisesRegex(UserError, "is not an audit anchor line"):
+            self._chain(anchor="sequence=3 hash=abc")
+
+    def test_entries_cut_before_the_anchor_are_found(self):
+        entries = self._make_entries(3)
+        [anchor] = self.audit.export_anchor(self.company.id)
+        self.env.cr.execute(
+            "DELETE FROM crm_relation_audit WHERE id = ANY(%s)", [entries[1:].ids]
+        )
+        self.env.cr.execute(
+            "UPDATE crm_relation_audit_head SET sequence = %s, entry_hash = %s "
+            "WHERE company_id = %s",
+            [entries[0].sequence, entries[0].entry_hash, self.company.id],
+        )
+        self.env.invalidate_all()
+        self.assertEqual(self._broken_chain(anchor=anchor)["reason"], "anchor")
+
+    def test_a_changed_unsealed_entry_is_found_and_never_sealed(self):
+        entries = self._make_entries(2, seal=False)
+        self.env.cr.execute(
+            "UPDATE crm_relation_audit SET new_value = 'Forged' WHERE id = %s",
+            [entries[1].id],
+        )
+        self.env.invalidate_all()
+        with self.assertLogs(AUDIT_LOGGER, "ERROR"):
+            self._seal()
+        result = self._broken_chain()
+        self.assertEqual(result["first_broken_id"], entries[1].id)
+        self.assertFalse(self._entries(self.customer)[1].sequence)
+
+    def test_without_a_key_the_trail_says_so(self):
+        # A company of its own: the demo's entries are sealed with the key.
+        other = self.env["res.company"].create({"name": "Keyless Co"})
+        auditor = new_test_user(
+            self.env,
+            "t_audit_keyless",
+            groups="crm_relation.group_crm_relation_auditor",
+            company_id=other.id,
+            company_ids=[Command.set(other.ids)],
+        )
+        customer = self.customer.with_company(other)
+        with patch.dict(os.environ, {KEY_VARIABLE: "", KEY_FILE_VARIABLE: ""}):
+            customer.write({"city": "Unkeyed 1"})
+            customer.write({"city": "Unkeyed 2"})
+            self._seal()
+            result = self._chain(other, auditor)
+            self.assertTrue(result["intact"])
+            self.assertFalse(result["keyed"])
+            self.assertEqual(result["unkeyed"], 2)
+            notice = self.audit.with_user(auditor).action_verify_chain()
+            self.assertEqual(notice["params"]["type"], "warning")
+        # Entries sealed before a key was set stay verifiable; after keyed
+        # ones, an entry made to look unkeyed is a forgery.
+        customer.write({"city": "Keyed 1"})
+        customer.write({"city": "Keyed 2"})
+        self._seal()
+        result = self._chain(other, auditor)
+        self.assertTrue(result["intact"])
+        self.assertEqual(result["unkeyed"], 2)
+        newest = self._entries(self.customer, company=other)[-1]
+        self.env.cr.execute(
+            "UPDATE crm_relation_audit SET key_id = NULL WHERE id = %s", [newest.id]
+        )
+        self._forge(newest, new_value="Forged")  # plain SHA-256, as unkeyed
+        self.assertEqual(
+            self._broken_chain(other, auditor)["reason"], audit_chain.BROKEN_UNKEYED
+        )
+
+    def test_verification_writes_nothing(self):
+        self._make_entries(2, seal=False)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT count(*) FROM crm_relation_audit WHERE sequence IS NULL"
+        )
+        unsealed = self.env.cr.fetchone()[0]
+        self._chain()
+        self.audit.with_user(self.users["auditor"]).export_anchor()
+        self.env.cr.execute(
+            "SELECT count(*) FROM crm_relation_audit WHERE sequence IS NULL"
+        )
+        self.assertEqual(
+            self.env.cr.fetchone()[0], unsealed, "the auditor seals nothing"
+        )
+
+    def test_verify_dialog(self):
+        self._make_entries(1)
+        wizard = (
+            self.env["crm.relation.audit.verify"]
+            .with_user(self.users["auditor"])
+            .create({})
+        )
+        wizard.action_verify()
+        self.assertTrue(wizard.intact)
+        self.assertTrue(wizard.current_anchor.startswith(audit_chain.ANCHOR_PREFIX))
+        wizard.anchor = wizard.current_anchor
+        wizard.action_verify()
+        self.assertIn("anchor", wizard.result)
+
+    def test_anchor_is_mailed_to_the_company_recipients(self):
+        self._make_entries(1, seal=False)
+        self.company.crm_relation_audit_anchor_email = "audit@example.cn"
+        mails = self.audit._cron_mail_anchor()
+        mine = mails.filtered(lambda m: m.email_to == "audit@example.cn")
+        self.assertEqual(len(mine), 1)
+        [line] = self.audit.export_anchor(self.company.id)
+        self.assertIn(line.rsplit(" at=", 1)[0], mine.body_html)
+        self.assertEqual(self._chain()["unsealed"], 0, "sealed before mailing")

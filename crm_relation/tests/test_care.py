@@ -10,6 +10,7 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..domain import care
+from .common import trusted
 from .invoicing_case import TODAY, InvoicingCase
 
 
@@ -210,20 +211,15 @@ class TestCare(InvoicingCase):
             ).id,
         )
         member = self._customer("VIP member")
-        vip = (
-            self.env["crm.relation.vip"]
-            .sudo()
-            .with_context(crm_relation_vip_lifecycle=True)
-            .create(
-                {
-                    "partner_id": member.id,
-                    "company_id": self.company.id,
-                    "reason": "Care test",
-                    "state": "active",
-                    "date_start": TODAY - timedelta(days=335),
-                    "date_end": TODAY + timedelta(days=30),
-                }
-            )
+        vip = trusted(self.env["crm.relation.vip"].sudo()).create(
+            {
+                "partner_id": member.id,
+                "company_id": self.company.id,
+                "reason": "Care test",
+                "state": "active",
+                "date_start": TODAY - timedelta(days=335),
+                "date_end": TODAY + timedelta(days=30),
+            }
         )
         self._run(TODAY - timedelta(days=1))
         self.assertFalse(self._logs(member))

@@ -10,9 +10,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
-from .common import make_role_users
-
-LIFECYCLE = {"crm_relation_vip_lifecycle": True}
+from .common import make_role_users, trusted
 
 
 @tagged("post_install", "-at_install", "crm_relation")
@@ -82,7 +80,7 @@ class TestHelpdesk(TransactionCase):
         cls.vip_contact = cls.env["res.partner"].create(
             {"name": "VIP contact", "parent_id": cls.vip.id}
         )
-        cls.env["crm.relation.vip"].sudo().with_context(**LIFECYCLE).create(
+        trusted(cls.env["crm.relation.vip"].sudo()).create(
             {
                 "partner_id": cls.vip.id,
                 "company_id": cls.company.id,
@@ -102,7 +100,7 @@ class TestHelpdesk(TransactionCase):
         partner = cls.env["res.partner"].create(
             {"name": name, "is_company": True, "customer_rank": 1}
         )
-        partner.with_company(company or cls.env.company).sudo().write(
+        trusted(partner.with_company(company or cls.env.company).sudo()).write(
             {"relation_tier_id": cls.tiers[tier_code].id, "relation_status": "active"}
         )
         return partner
@@ -170,7 +168,9 @@ class TestHelpdesk(TransactionCase):
 
     def test_grade_is_the_one_of_the_ticket_company(self):
         other = self.env["res.company"].create({"name": "Other company (helpdesk)"})
-        self.platinum.with_company(other).sudo().relation_tier_id = self.tiers["B"]
+        trusted(self.platinum.with_company(other).sudo()).relation_tier_id = self.tiers[
+            "B"
+        ]
         here = self.env["helpdesk.ticket"].create(
             {"name": "Here", "description": "x", "partner_id": self.platinum.id}
         )

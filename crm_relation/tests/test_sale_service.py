@@ -6,6 +6,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
+from .common import trusted
 from .invoicing_case import TODAY, InvoicingCase
 
 
@@ -57,7 +58,7 @@ class TestSaleService(InvoicingCase):
         partner = cls.env["res.partner"].create(
             {"name": name, "is_company": True, "customer_rank": 1}
         )
-        partner.with_company(cls.company).sudo().write(
+        trusted(partner.with_company(cls.company).sudo()).write(
             {"relation_tier_id": tier.id, "relation_status": status}
         )
         return partner
@@ -207,7 +208,11 @@ class TestSaleService(InvoicingCase):
             order.write({"complaint_ack_ticket_ids": [Command.set(self.complaint.ids)]})
         # A complaint opened after an acknowledgement needs its own.
         wizard = self._ack_wizard(order)
-        order.sudo().with_context(crm_relation_complaint_ack=True).write(
+        with self.assertRaisesRegex(UserError, "complaint_ack_ticket_ids"):
+            order.sudo().with_context(crm_relation_complaint_ack=True).write(
+                {"complaint_ack_ticket_ids": [Command.set(self.complaint.ids)]}
+            )
+        trusted(order.sudo()).write(
             {"complaint_ack_ticket_ids": [Command.set(self.complaint.ids)]}
         )
         fresh = self._ticket(self.customer, "Scratched lid", complaint=True)
@@ -281,7 +286,7 @@ class TestSaleService(InvoicingCase):
         self.assertIn("without acknowledgement", note.body)
 
     def test_blocked_customer_refused_before_complaints_with_a_clear_message(self):
-        self.customer.with_company(self.company).sudo().write(
+        trusted(self.customer.with_company(self.company).sudo()).write(
             {"relation_blocked": True, "relation_block_reason": "Unpaid invoices"}
         )
         order = self._order(self.customer)
@@ -313,9 +318,7 @@ class TestSaleService(InvoicingCase):
         return gold_list, vip_list
 
     def _make_vip(self, partner):
-        self.env["crm.relation.vip"].sudo().with_context(
-            crm_relation_vip_lifecycle=True
-        ).create(
+        trusted(self.env["crm.relation.vip"].sudo()).create(
             {"partner_id": partner.id, "company_id": self.company.id,
              "reason": "Sale test", "state": "active", "card_number": "VIP-SALE-1",
              "date_start": TODAY, "date_end": TODAY + timedelta(days=365)}

@@ -157,8 +157,9 @@ class TestSecurity(TransactionCase):
              "kind": "registration"}
         )  # fmt: skip
         self.env["crm.relation.rfm.engine"].evaluate(
-            self.env.company, partners=self.customer
+            self.env.company.id, partner_ids=self.customer.ids
         )
+        self.env["crm.relation.audit"]._seal()
         plan = self.env["crm.relation.visit.plan"].create(
             {"partner_id": self.customer.id, "next_date": "2026-01-05"}
         )

@@ -160,11 +160,14 @@ class TestSync(InvoicingCase):
         before = self.env["res.partner"].search_count([])
         with self.assertRaisesRegex(UserError, "at most 5000 rows"):
             self._sync("sync_partners", [self._partner(str(i)) for i in range(5001)])
-        with self.assertRaisesRegex(UserError, "Row 1 is not a dict"):
-            self._sync("sync_partners", [self._partner("A"), "oops"])
         with self.assertRaisesRegex(UserError, "rows must be a list"):
             self._sync("sync_partners", {"source": "shop"})
         self.assertEqual(self.env["res.partner"].search_count([]), before)
+        # A row that is not a dict costs only itself.
+        results = self._sync("sync_partners", [self._partner("A"), "oops", None])
+        self.assertEqual([r["status"] for r in results], ["created", "error", "error"])
+        self.assertIn("Row 1 is not a dict", results[1]["error"])
+        self.assertEqual(results[2]["external_id"], False)
 
     def test_who_may_call(self):
         self.assertEqual(

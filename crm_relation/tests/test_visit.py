@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date, datetime, timedelta
 
+from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
 from odoo import Command, fields
@@ -9,7 +10,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import make_role_users
+from .common import make_role_users, trusted
 
 # A Sunday: the week of Saturday 2026-11-21 to Friday 2026-11-27 is running.
 SUNDAY = date(2026, 11, 22)
@@ -63,7 +64,8 @@ class TestVisit(TransactionCase):
         )
 
     def _generate(self, plans, today=SUNDAY):
-        return plans.with_context(crm_relation_today=today).action_generate_visits()
+        with freeze_time(today):
+            return plans.action_generate_visits()
 
     # -- plans and generation ----------------------------------------------
 
@@ -73,7 +75,7 @@ class TestVisit(TransactionCase):
         self.assertEqual((plan.interval, plan.interval_unit), (1, "month"))
         tier = self.env.ref("crm_relation.tier_g")
         tier.write({"visit_interval": 2, "visit_interval_unit": "week"})
-        self.customer.with_company(self.company).sudo().relation_tier_id = tier
+        trusted(self.customer.with_company(self.company).sudo()).relation_tier_id = tier
         plan2 = self._plan(next_date=SUNDAY)
         self.assertEqual((plan2.interval, plan2.interval_unit), (2, "week"))
 
@@ -139,7 +141,8 @@ class TestVisit(TransactionCase):
         late = self._visit(SUNDAY - timedelta(days=2))
         today = self._visit(SUNDAY)
         done = self._visit(SUNDAY - timedelta(days=3), outcome="Ordered more tea")
-        done.with_context(crm_relation_today=SUNDAY).action_done()
+        with freeze_time(SUNDAY):
+            done.action_done()
         # Called on some visits, it still looks at all and marks only overdue.
         missed = (late | today | done)._mark_missed(SUNDAY)
         self.assertEqual(missed, late)
@@ -320,7 +323,8 @@ class TestVisit(TransactionCase):
                 hour=10
             )
         visit = self._visit(last_monday, outcome="Tasting")
-        visit.with_context(crm_relation_today=last_monday).action_done()
+        with freeze_time(last_monday):
+            visit.action_done()
         team = self.env["crm.team"].create({"name": "East", "user_id": self.manager.id})
         team.member_ids = [Command.link(self.user.id)]
         monday = date(2026, 11, 23)
@@ -418,9 +422,11 @@ class TestVisit(TransactionCase):
 
     def test_account_manager_evaluation(self):
         on_time = self._visit(date(2026, 10, 5), outcome="ok", satisfaction="5")
-        on_time.with_context(crm_relation_today=date(2026, 10, 5)).action_done()
+        with freeze_time(date(2026, 10, 5)):
+            on_time.action_done()
         late = self._visit(date(2026, 10, 6), outcome="ok", satisfaction="3")
-        late.with_context(crm_relation_today=date(2026, 10, 9)).action_done()
+        with freeze_time(date(2026, 10, 9)):
+            late.action_done()
         self._visit(date(2026, 10, 7))
         self._visit(date(2026, 10, 8)).action_cancel()
         self.Visit._mark_missed(date(2026, 11, 1))
@@ -441,11 +447,7 @@ class TestVisit(TransactionCase):
         )  # fmt: skip
         # One VIP renewed at its October expiry, one lapsed at it, one lapsed
         # in November (outside the period).
-        Vip = (
-            self.env["crm.relation.vip"]
-            .sudo()
-            .with_context(crm_relation_vip_lifecycle=True)
-        )
+        Vip = trusted(self.env["crm.relation.vip"].sudo())
         partners = self.env["res.partner"].create(
             [{"name": f"VIP {i}", "user_id": self.user.id} for i in range(3)]
         )

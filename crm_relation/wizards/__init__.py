@@ -4,3 +4,5 @@ from . import crm_relation_visit_handover
 from . import crm_relation_manager_evaluation
 from . import helpdesk_ticket_duplicate_wizard
 from . import crm_relation_complaint_ack_wizard
+from . import crm_relation_audit_verify
+from . import base_partner_merge

@@ -1,7 +1,9 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
+
+from ..models import guards
 
 
 class CrmRelationBlockWizard(models.TransientModel):
@@ -25,15 +27,18 @@ class CrmRelationBlockWizard(models.TransientModel):
             ]
         return res
 
+    @guards.callers(guards.MANAGER_GROUP)
     def action_apply(self):
-        self.ensure_one()
-        if not self.env.user.has_group("crm_relation.group_crm_relation_manager"):
-            raise AccessError(
-                self.env._("Only customer managers may block or unblock customers.")
+        guards.ensure_one(self)
+        reason = guards.arg_text(self.env, self.reason, "reason", required=False)
+        if not reason:
+            raise UserError(
+                self.env._("Give a reason (field Reason) to block or unblock.")
             )
+        self.partner_ids.check_access("read")
         customers = self.partner_ids.commercial_partner_id
         blocked = self.action == "block"
-        customers.sudo().write(
+        guards.trusted(customers.sudo(), fields=guards.ALL).write(
             {
                 "relation_blocked": blocked,
                 "relation_block_reason": self.reason if blocked else False,
@@ -51,7 +56,7 @@ class CrmRelationBlockWizard(models.TransientModel):
                     reason=self.reason,
                 ),
             )
-        self.env["crm.relation.rfm.engine"].sudo().evaluate(
+        self.env["crm.relation.rfm.engine"].sudo()._evaluate_company(
             self.env.company, partners=customers, trigger="manual"
         )
         return {"type": "ir.actions.act_window_close"}

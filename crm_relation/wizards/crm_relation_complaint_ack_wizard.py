@@ -4,6 +4,8 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
+from ..models import guards
+
 
 class CrmRelationComplaintAckWizard(models.TransientModel):
     """Confirm sale orders whose customers have open complaints, once the
@@ -29,7 +31,7 @@ class CrmRelationComplaintAckWizard(models.TransientModel):
             "view_mode": "form",
             "target": "new",
             "context": {
-                **self.env.context,
+                **guards.clean_context(self.env.context),
                 "default_order_ids": [fields.Command.set(orders.ids)],
             },
         }
@@ -52,10 +54,11 @@ class CrmRelationComplaintAckWizard(models.TransientModel):
                 for order, tickets in pending.items()
             )
 
+    @guards.callers("sales_team.group_sale_salesman")
     def action_confirm(self):
         """Log who acknowledged which complaints on each order, then confirm
         the orders (all or none)."""
-        self.ensure_one()
+        guards.ensure_one(self)
         orders = self.order_ids
         pending = orders._crm_relation_unacknowledged_complaints()
         if pending:

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..domain import visit as rules
+from ..models import guards
 
 
 class CrmRelationManagerEvaluation(models.TransientModel):
@@ -32,8 +33,9 @@ class CrmRelationManagerEvaluation(models.TransientModel):
         "crm.relation.manager.evaluation.line", "evaluation_id", "Evaluation Lines"
     )
 
+    @guards.callers(guards.MANAGER_GROUP, guards.AUDITOR_GROUP)
     def action_compute(self):
-        self.ensure_one()
+        guards.ensure_one(self)
         if self.date_to < self.date_from:
             raise UserError(
                 self.env._(

@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 
+from ..models import guards
+
 
 class CrmRelationVipWizard(models.TransientModel):
     """Register a VIP's reply, or suspend, resume or refuse with a reason."""
@@ -34,8 +36,9 @@ class CrmRelationVipWizard(models.TransientModel):
             ]
         return res
 
+    @guards.callers(guards.MANAGER_GROUP)
     def action_apply(self):
-        self.ensure_one()
+        guards.ensure_one(self)
         vips = self.vip_ids
         if self.action == "register":
             vips._vip_register(self.date_reply, self.details)

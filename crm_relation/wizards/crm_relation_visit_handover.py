@@ -5,7 +5,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..models.crm_relation_visit import MANAGER_GROUP, VISIT_ACTION_KEY
+from ..models import guards
+from ..models.crm_relation_visit import MANAGER_GROUP
 
 
 class CrmRelationVisitHandover(models.TransientModel):
@@ -61,7 +62,7 @@ class CrmRelationVisitHandover(models.TransientModel):
         )
 
     def _check(self):
-        self.ensure_one()
+        guards.ensure_one(self)
         if self.from_user_id != self.env.user and not self.env.user.has_group(
             MANAGER_GROUP
         ):
@@ -101,6 +102,7 @@ class CrmRelationVisitHandover(models.TransientModel):
                 )
             )
 
+    @guards.callers(guards.USER_GROUP)
     def action_handover(self):
         self._check()
         visits = self._visits()
@@ -116,7 +118,7 @@ class CrmRelationVisitHandover(models.TransientModel):
                 )
             )
         old_weeks = visits.week_id
-        visits.with_context(**{VISIT_ACTION_KEY: True}).write(
+        guards.trusted(visits, fields=["handover_from_id"]).write(
             {"user_id": self.to_user_id.id, "handover_from_id": self.from_user_id.id}
         )
         message = self.env._(
@@ -165,7 +167,8 @@ class CrmRelationVisitWeekReturn(models.TransientModel):
             ]
         return res
 
+    @guards.callers(MANAGER_GROUP)
     def action_return(self):
-        self.ensure_one()
+        guards.ensure_one(self)
         self.week_ids.action_return(self.reason)
         return {"type": "ir.actions.act_window_close"}

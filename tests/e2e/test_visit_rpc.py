@@ -53,7 +53,7 @@ def test_account_manager_plans_visits_and_manager_approves_the_week(server):
     week = weeks.browse(week_id)
     if weeks.read([week_id], ["state"])[0]["state"] in ("draft", "returned"):
         week.action_submit()
-    with pytest.raises(odoorpc.error.RPCError, match="customer manager"):
+    with pytest.raises(odoorpc.error.RPCError, match="Manager may run"):
         week.action_approve()
     manager = server.connect("crm_manager")
     manager.env["crm.relation.visit.week"].browse(week_id).action_approve()
