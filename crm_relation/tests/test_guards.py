@@ -138,7 +138,7 @@ class TestGuards(TransactionCase):
     def test_every_public_method_refuses_other_roles_and_writes_nothing(self):
         methods = guard_inventory.public_methods(self.env)
         for (model_name, name), function in sorted(methods.items()):
-            callers = function._crm_relation_callers
+            callers = getattr(function, "_crm_relation_callers", ())
             required = guard_inventory.required_params(function)
             for role in ROLES:
                 user = self.users[role]
@@ -159,7 +159,7 @@ class TestGuards(TransactionCase):
     def test_allowed_roles_get_results_or_clear_errors(self):
         methods = guard_inventory.public_methods(self.env)
         for (model_name, name), function in sorted(methods.items()):
-            callers = function._crm_relation_callers
+            callers = getattr(function, "_crm_relation_callers", ())
             required = guard_inventory.required_params(function)
             argument_sets = [["x"] * len(required)]
             argument_sets += [[value] * len(required) for value in ODD_VALUES]
