@@ -43,11 +43,11 @@ def probe(python=sys.executable):
 
 
 def odoo_command(cluster, *args, python=sys.executable):
-    """``python -m odoo`` with this repository on the addons path."""
+    """Odoo's command line (``tools/odoo_cli.py``, as ``odoo-bin``) with
+    this repository on the addons path."""
     return [
         python,
-        "-m",
-        "odoo",
+        str(REPO / "tools" / "odoo_cli.py"),
         f"--addons-path={REPO}",
         *cluster.odoo_args(),
         *args,
