@@ -3,7 +3,9 @@
 import hashlib
 import json
 import logging
+import random
 import re
+import time
 
 import psycopg2
 from psycopg2 import errors as pg_errors
@@ -30,6 +32,14 @@ CONCURRENCY = (
 # A row's own errors: reported on the row, the call goes on.
 ROW_ERRORS = (UserError, ValidationError, AccessError, psycopg2.Error)
 TAG = "res.partner.category"
+# The customers whose orders a call changed, evaluated once it commits.
+EVALUATE_LATER = "crm_relation.sync.evaluate"
+EVALUATE_TRIES = 5
+
+
+def _wait_before_retry(attempt):
+    """Random back-off, as Odoo's own retries of concurrent transactions."""
+    time.sleep(random.uniform(0.0, 2**attempt))
 
 
 class RowError(ValueError):
@@ -72,16 +82,82 @@ class CrmRelationSync(models.AbstractModel):
     def sync_orders(self, rows):
         self._check_rows(rows)
         results = self._sync_orders(rows, self.env.company)
-        # Orders feed the customers' value now, audited as caused by sync.
+        # Orders feed the customers' value as soon as they are committed,
+        # audited as caused by sync.
         touched = [r["id"] for r in results if r["status"] in ("created", "updated")]
         if touched:
             orders = self.env["sale.order"].browse(touched)
-            self.env["crm.relation.rfm.engine"].sudo()._evaluate_company(
-                self.env.company,
-                partners=orders.partner_id.commercial_partner_id,
-                trigger="sync",
-            )
+            self._evaluate_after_commit(orders.partner_id.commercial_partner_id)
         return results
+
+    # -- re-evaluation of the customers whose orders changed ---------------
+
+    def _evaluate_after_commit(self, partners):
+        """Re-evaluate ``partners`` in the current company right after this
+        transaction commits, in a short transaction of its own.
+
+        Evaluating them inside the call would update their rows at the end
+        of a long transaction, which PostgreSQL refuses whenever someone
+        else changed one of them meanwhile (a rename, another sync): under
+        load the call would fail even after Odoo's retries. The separate
+        transaction updates them right after reading them, and is itself
+        retried; if it still fails, the customers keep their figures until
+        the next evaluation, and a warning says so.
+        """
+        cr = self.env.cr
+        pending = cr.postcommit.data.setdefault(EVALUATE_LATER, {})
+        if not pending:
+            registry, uid = self.env.registry, self.env.uid
+            # The caller's language and time zone, for the to-dos it raises.
+            context = {k: v for k, v in self.env.context.items() if k in ("lang", "tz")}
+
+            def evaluate():
+                for company_id, partner_ids in sorted(pending.items()):
+                    self._evaluate_in_own_transaction(
+                        registry, uid, context, company_id, sorted(partner_ids)
+                    )
+
+            cr.postcommit.add(evaluate)
+        pending.setdefault(self.env.company.id, set()).update(partners.ids)
+
+    @api.model
+    def _evaluate_in_own_transaction(
+        self, registry, uid, context, company_id, partner_ids
+    ):
+        for attempt in range(1, EVALUATE_TRIES + 1):
+            try:
+                with registry.cursor() as cr:
+                    env = api.Environment(cr, uid, context)
+                    company = env["res.company"].browse(company_id)
+                    partners = env["res.partner"].browse(partner_ids).exists()
+                    if partners:
+                        env["crm.relation.rfm.engine"].sudo()._evaluate_company(
+                            company, partners, trigger="sync"
+                        )
+                return True
+            except CONCURRENCY as error:
+                if attempt == EVALUATE_TRIES:
+                    failure = error
+                    break
+                _logger.info(
+                    "Evaluation after sync: %s, trying again (%d tries left)",
+                    error.__class__.__name__,
+                    EVALUATE_TRIES - attempt,
+                )
+                _wait_before_retry(attempt)
+            except Exception as error:
+                # The call has committed already: nothing may escape here.
+                failure = error
+                break
+        _logger.warning(
+            "Customers %s of company %s could not be evaluated after their "
+            "orders were synced (%s); the next evaluation will.",
+            partner_ids,
+            company_id,
+            failure,
+            exc_info=None if isinstance(failure, CONCURRENCY) else failure,
+        )
+        return False
 
     # -- the frame ------------------------------------------------------------
 

@@ -1,9 +1,15 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from unittest.mock import patch
+
+from psycopg2 import errors as pg_errors
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
+from ..models import crm_relation_sync
+from ..models.crm_relation_rfm_engine import CrmRelationRfmEngine
 from .invoicing_case import TODAY, InvoicingCase
 
 
@@ -25,6 +31,18 @@ class TestSync(InvoicingCase):
     def _sync(self, method, rows, user=None):
         door = self.env["crm.relation.sync"].with_user(user or self.integration)
         return getattr(door.with_company(self.company), method)(rows)
+
+    def _after_commit(self):
+        """Run what the call left for after its commit, as the server does
+        (new cursors wrap the test's own)."""
+        with self.enter_registry_test_mode():
+            self.env.cr.postcommit.run()
+        self.env.invalidate_all()
+
+    def _history(self, partner):
+        return self.env["crm.relation.tier.history"].search(
+            [("partner_id", "=", partner.id)]
+        )
 
     def _partner(self, external_id="C1", **vals):
         return {"source": "shop", "external_id": external_id,
@@ -196,13 +214,18 @@ class TestSync(InvoicingCase):
         self.assertAlmostEqual(order.amount_untaxed, 3 * 100 + 2 * 20 * 0.9)
         invoice = order.invoice_ids
         self.assertEqual((invoice.state, invoice.invoice_date), ("posted", TODAY))
+        self.assertFalse(
+            self._history(order.partner_id),
+            "the customer is evaluated after the commit, not inside the call",
+        )
+        self._after_commit()
         again = self._sync("sync_orders", [self._order(invoice="post")])
         self.assertEqual(again[0]["status"], "unchanged")
+        self.assertNotIn(crm_relation_sync.EVALUATE_LATER, self.env.cr.postcommit.data)
         self.assertEqual(len(order.invoice_ids), 1, "no second invoice")
-        history = self.env["crm.relation.tier.history"].search(
-            [("partner_id", "=", order.partner_id.id)]
-        )
+        history = self._history(order.partner_id)
         self.assertEqual(history.trigger, "sync")
+        self.assertEqual(history.new_status, "new")
         audit = (
             self.env["crm.relation.audit"]
             .sudo()
@@ -214,6 +237,45 @@ class TestSync(InvoicingCase):
             )
         )
         self.assertEqual(audit.cause, "sync")
+
+    def test_evaluation_after_the_commit_is_retried_then_gives_up_loudly(self):
+        self._sync("sync_partners", [self._partner("C1")])
+        original = CrmRelationRfmEngine._evaluate_company
+        calls = []
+
+        def conflicting(times):
+            def evaluate(engine, company, partners=None, trigger="manual", date=None):
+                calls.append(trigger)
+                if len(calls) <= times:
+                    raise pg_errors.SerializationFailure("concurrent update")
+                return original(engine, company, partners, trigger, date)
+
+            return evaluate
+
+        [result] = self._sync("sync_orders", [self._order(invoice="post")])
+        customer = self.env["sale.order"].browse(result["id"]).partner_id
+        with (
+            patch.object(CrmRelationRfmEngine, "_evaluate_company", conflicting(2)),
+            patch.object(crm_relation_sync, "_wait_before_retry") as wait,
+        ):
+            self._after_commit()
+        self.assertEqual((calls, wait.call_count), (["sync"] * 3, 2))
+        self.assertEqual(self._history(customer).trigger, "sync")
+
+        # Conflicting every time: the call's orders stand, nothing escapes
+        # after the commit, and the log says who waits for the next run.
+        calls.clear()
+        [result] = self._sync("sync_orders", [self._order("O2", invoice="post")])
+        self.assertEqual(result["status"], "created")
+        with (
+            patch.object(CrmRelationRfmEngine, "_evaluate_company", conflicting(9)),
+            patch.object(crm_relation_sync, "_wait_before_retry"),
+            self.assertLogs(crm_relation_sync.__name__, "WARNING") as logged,
+        ):
+            self._after_commit()
+        self.assertEqual(len(calls), crm_relation_sync.EVALUATE_TRIES)
+        self.assertIn(f"Customers [{customer.id}]", logged.output[-1])
+        self.assertIn("the next evaluation will", logged.output[-1])
 
     def test_order_errors_and_amendment(self):
         self._sync("sync_partners", [self._partner("C1")])

@@ -168,7 +168,21 @@ def test_eight_concurrent_clients_see_no_error(server, workers, json2, database)
         thread.join(timeout=max(1, DEADLINE - (time.monotonic() - start)))
     seconds = time.monotonic() - start
     assert not any(t.is_alive() for t in threads), f"load not done in {DEADLINE}s"
-    retries = log.read_text(errors="replace").count("tries left")
+    server_log = log.read_text(errors="replace")
+    retries = server_log.count("tries left")
+    # Customers whose orders a call changed are evaluated after its commit.
+    unevaluated = server_log.count("could not be evaluated after their orders")
+    integration = json2["integration"]
+    late = []
+    for partner in integration.ok(
+        "res.partner", "read", ids=partner_ids[:3], fields=["rfm_evaluated_at"]
+    ):
+        orders = integration.ok(
+            "sale.order", "search_read", domain=[["partner_id", "=", partner["id"]]],
+            fields=["write_date"], order="write_date desc", limit=1,
+        )  # fmt: skip
+        if not orders or (partner["rfm_evaluated_at"] or "") < orders[0]["write_date"]:
+            late.append((partner, orders))
 
     with database.cursor() as cr:
         cr.execute(
@@ -197,7 +211,7 @@ def test_eight_concurrent_clients_see_no_error(server, workers, json2, database)
         "clients": CLIENTS, "calls": report["calls"], "rows": report["rows"],
         "client_errors": len(report["errors"]), "server_retries": retries,
         "seconds": round(seconds, 1), "duplicate_maps": duplicate_maps,
-        "duplicate_tags": duplicate_tags,
+        "duplicate_tags": duplicate_tags, "unevaluated_after_sync": unevaluated,
     }  # fmt: skip
     (OUT / "layer3-concurrency.json").write_text(json.dumps(summary, indent=1))
     print("concurrency:", summary)
@@ -206,6 +220,8 @@ def test_eight_concurrent_clients_see_no_error(server, workers, json2, database)
     assert duplicate_maps == [] and duplicate_tags == [], summary
     assert mapped == len(SHARED_IDS), "one customer per external id"
     assert strays == 0, "no customer made twice"
+    assert unevaluated == 0, summary
+    assert late == [], "every synced order's customer evaluated after it"
 
     # One more audited write seals whatever is left right after it commits.
     admin.ok("res.partner", "write", ids=partner_ids[:1], vals={"name": "Conc final"})
