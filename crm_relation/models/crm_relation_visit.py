@@ -934,7 +934,8 @@ class CrmRelationVisitWeek(models.Model):
                  WHERE id = ANY(%(weeks)s)
             ), deals AS (
                 SELECT so.user_id, so.company_id, so.id, so.amount_untaxed,
-                       so.currency_rate, p.commercial_partner_id
+                       so.currency_rate, p.commercial_partner_id,
+                       COALESCE(up.tz, 'UTC') AS tz
                   FROM sale_order so
                   JOIN keys k ON k.user_id = so.user_id
                              AND k.company_id = so.company_id
@@ -970,7 +971,10 @@ class CrmRelationVisitWeek(models.Model):
                               AND old.company_id = d.company_id
                               AND op.commercial_partner_id
                                   = d.commercial_partner_id
-                              AND old.date_order < %(start)s)),
+                              -- "before the week" in the account manager's
+                              -- own days, as the deals are counted
+                              AND (old.date_order AT TIME ZONE 'UTC'
+                                   AT TIME ZONE d.tz)::date < %(start)s)),
                    COALESCE(v.done, 0)
               FROM keys k
               LEFT JOIN visits v ON v.user_id = k.user_id
@@ -993,7 +997,8 @@ class CrmRelationVisitWeek(models.Model):
         managers = (
             self.env.ref(MANAGER_GROUP)
             .sudo()
-            .user_ids.filtered(
+            # Members through an implying group too, not only explicit ones.
+            .all_user_ids.filtered(
                 lambda u: (
                     self.company_id in u.company_ids
                     and u != self.user_id

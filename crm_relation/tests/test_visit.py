@@ -349,6 +349,57 @@ class TestVisit(TransactionCase):
         again = self.Week._cron_weekly_report(today=monday)
         self.assertNotIn(week, again)
 
+    def _confirmed_order(self, partner, when_utc):
+        product = self.env["product.product"].create(
+            {"name": "Report Kettle", "list_price": 80.0}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "user_id": self.user.id,
+                "order_line": [
+                    Command.create({"product_id": product.id, "price_unit": 80})
+                ],
+            }
+        )
+        order.action_confirm()
+        order.date_order = when_utc
+        return order
+
+    def test_weekly_report_counts_a_first_order_after_local_midnight(self):
+        # The week of Saturday 14 to Friday 20 November, in Shanghai: a
+        # first-ever order at 02:00 on the Saturday is 18:00 UTC on Friday 13.
+        self.user.tz = "Asia/Shanghai"
+        self._plan()
+        newcomer = self.env["res.partner"].create({"name": "午夜新客 Midnight"})
+        self._confirmed_order(newcomer, datetime(2026, 11, 13, 18, 0))
+        weeks = self.Week._cron_weekly_report(today=date(2026, 11, 23))
+        week = weeks.filtered(lambda w: w.user_id == self.user)
+        self.assertEqual(week.date_start, date(2026, 11, 14))
+        self.assertEqual(
+            (week.report_order_count, week.report_new_customer_count),
+            (1, 1),
+            "a first order on the week's first local day is a new customer",
+        )
+
+    def test_weekly_report_goes_to_managers_through_implying_groups(self):
+        manager_group = self.env.ref("crm_relation.group_crm_relation_manager")
+        leadership = self.env["res.groups"].create(
+            {"name": "Leadership", "implied_ids": [Command.link(manager_group.id)]}
+        )
+        director = new_test_user(self.env, "t_crm_director", groups="base.group_user")
+        director.group_ids = [Command.link(leadership.id)]
+        self.assertIn(manager_group, director.all_group_ids)
+        self.assertNotIn(director, manager_group.user_ids, "held through Leadership")
+        self._plan()
+        weeks = self.Week._cron_weekly_report(today=date(2026, 11, 23))
+        week = weeks.filtered(lambda w: w.user_id == self.user)
+        message = week.message_ids.filtered(
+            lambda m: "Weekly report" in (m.subject or "")
+        )
+        self.assertIn(director.partner_id, message.partner_ids)
+        self.assertIn(self.manager.partner_id, message.partner_ids)
+
     # -- hand-over ----------------------------------------------------------
 
     def test_holiday_handover(self):
