@@ -312,6 +312,42 @@ def check_pure_domain(package):
     return problems
 
 
+def _class_attr(node, name):
+    for item in node.body:
+        if isinstance(item, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in item.targets
+        ):
+            try:
+                return ast.literal_eval(item.value)
+            except ValueError:
+                return None
+    return None
+
+
+def check_one_model_per_file(models_dir):
+    """Each file of ``models/`` defines at most one new model (a class whose
+    ``_name`` is not among its ``_inherit``), and is named after it.
+    Extensions of existing models are not counted."""
+    problems = []
+    for path in sorted(Path(models_dir).glob("*.py")):
+        new = []
+        for node in ast.parse(path.read_text("utf-8")).body:
+            if not isinstance(node, ast.ClassDef):
+                continue
+            name = _class_attr(node, "_name")
+            inherit = _class_attr(node, "_inherit") or []
+            if isinstance(inherit, str):
+                inherit = [inherit]
+            if isinstance(name, str) and name not in inherit:
+                new.append(name)
+        if len(new) > 1:
+            problems.append(f"{path.name}: defines {len(new)} models: {', '.join(new)}")
+        elif new and path.stem != new[0].replace(".", "_"):
+            expected = new[0].replace(".", "_") + ".py"
+            problems.append(f"{path.name}: defines {new[0]}, so is named {expected}")
+    return problems
+
+
 def check_po(path, lang="zh_CN"):
     """A translation file: parses, complete (no empty or fuzzy entry)."""
     import polib

@@ -7,7 +7,9 @@ from . import crm_relation_review_mixin
 from . import crm_relation_vip
 from . import crm_relation_vip_period
 from . import crm_relation_vip_badge
+from . import crm_relation_visit_plan
 from . import crm_relation_visit
+from . import crm_relation_visit_week
 from . import res_partner
 from . import crm_relation_tier
 from . import crm_relation_rfm_band
@@ -17,11 +19,14 @@ from . import res_config_settings
 from . import crm_relation_rfm_engine
 from . import sale_order
 from . import res_partner_bank
+from . import helpdesk_ticket_category
 from . import helpdesk_ticket
 from . import helpdesk_ticket_team
 from . import res_partner_service
 from . import crm_relation_complaint_summary
+from . import crm_relation_complaint_summary_line
 from . import crm_relation_sync_map
 from . import crm_relation_sync
-from . import crm_relation_care
+from . import crm_relation_care_rule
+from . import crm_relation_care_log
 from . import mail_followers

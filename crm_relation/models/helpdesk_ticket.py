@@ -35,17 +35,6 @@ SATISFACTION = [
 ]
 
 
-class HelpdeskTicketCategory(models.Model):
-    _inherit = "helpdesk.ticket.category"
-
-    crm_relation_complaint = fields.Boolean(
-        "Complaint",
-        help="Tickets of this category are customer complaints: routed by the "
-        "customer's grade, followed up by a call after closing, and counted in "
-        "the monthly complaint summary.",
-    )
-
-
 class HelpdeskTicket(models.Model):
     _name = "helpdesk.ticket"
     _inherit = [

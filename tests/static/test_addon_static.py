@@ -33,6 +33,10 @@ def test_domain_modules_do_not_import_odoo():
     assert checks.check_pure_domain(DOMAIN) == []
 
 
+def test_one_model_per_file_named_after_it():
+    assert checks.check_one_model_per_file(ADDON / "models") == []
+
+
 def test_zh_cn_translation_is_complete():
     assert checks.check_po(ADDON / "i18n" / "zh_CN.po") == []
 

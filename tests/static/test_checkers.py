@@ -103,6 +103,24 @@ def test_domain_importing_odoo_is_caught(tmp_path):
     assert len(checks.check_pure_domain(tmp_path)) == 2
 
 
+def test_two_models_in_a_file_and_a_misnamed_file_are_caught(tmp_path):
+    (tmp_path / "two.py").write_text(
+        "class A:\n    _name = 'x.a'\n\nclass B:\n    _name = 'x.b'\n"
+        "    _inherit = ['mail.thread']\n"
+    )
+    (tmp_path / "wrong.py").write_text("class C:\n    _name = 'x.c'\n")
+    (tmp_path / "res_partner.py").write_text(
+        "class P:\n    _inherit = 'res.partner'\n\n"
+        "class T:\n    _name = 'helpdesk.ticket'\n    _inherit = ['helpdesk.ticket']\n"
+    )
+    (tmp_path / "x_d.py").write_text("class D:\n    _name = 'x.d'\n")
+    problems = checks.check_one_model_per_file(tmp_path)
+    assert problems == [
+        "two.py: defines 2 models: x.a, x.b",
+        "wrong.py: defines x.c, so is named x_c.py",
+    ]
+
+
 def test_incomplete_po_is_caught(tmp_path):
     po = tmp_path / "zh_CN.po"
     po.write_text(
