@@ -71,19 +71,10 @@ class CrmRelationTier(models.Model):
     def _check_pricelist_currency(self):
         company = self.env.company
         for tier in self.with_company(company):
-            pricelist = tier.pricelist_id
-            if pricelist and pricelist.currency_id != company.currency_id:
-                raise ValidationError(
-                    self.env._(
-                        "Pricelist %(pricelist)s of tier %(tier)s is in "
-                        "%(currency)s; %(company)s sells in %(company_currency)s.",
-                        pricelist=pricelist.display_name,
-                        tier=tier.display_name,
-                        currency=pricelist.currency_id.name,
-                        company=company.name,
-                        company_currency=company.currency_id.name,
-                    )
-                )
+            company._crm_relation_check_pricelist(
+                tier.pricelist_id,
+                self.env._("The pricelist of tier %(tier)s", tier=tier.display_name),
+            )
 
     @api.constrains("score_min", "score_max", "active")
     def _check_ranges(self):

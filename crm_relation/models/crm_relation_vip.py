@@ -308,6 +308,17 @@ class CrmRelationVip(models.Model):
     # Evaluation (yearly) and expiry (daily)
 
     @api.model
+    def _active_member_ids(self, companies):
+        """``{company id: [commercial partner ids]}`` of the customers with
+        an active VIP card in each of ``companies`` (one grouped query)."""
+        groups = self.sudo()._read_group(
+            [("company_id", "in", companies.ids), ("state", "=", "active")],
+            ["company_id"],
+            ["partner_id:array_agg"],
+        )
+        return {company.id: partner_ids for company, partner_ids in groups}
+
+    @api.model
     def _thresholds(self, company):
         return vip.Thresholds(
             orders=company.vip_min_orders,

@@ -1,6 +1,7 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.fields import Domain
 
 
 class CrmRelationVipBadge(models.AbstractModel):
@@ -11,7 +12,9 @@ class CrmRelationVipBadge(models.AbstractModel):
     _name = "crm.relation.vip.badge"
     _description = "Customer VIP Badge"
 
-    is_vip = fields.Boolean("VIP Customer", compute="_compute_vip_badge")
+    is_vip = fields.Boolean(
+        "VIP Customer", compute="_compute_vip_badge", search="_search_is_vip"
+    )
     vip_card_number = fields.Char("VIP Card", compute="_compute_vip_badge")
 
     @api.depends("partner_id", "company_id")
@@ -25,3 +28,13 @@ class CrmRelationVipBadge(models.AbstractModel):
                 card = cards.get(record.partner_id.commercial_partner_id.id)
                 record.is_vip = record.partner_id.commercial_partner_id.id in cards
                 record.vip_card_number = card or False
+
+    def _search_is_vip(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        members = self.env["crm.relation.vip"]._active_member_ids(self.env.companies)
+        return Domain.OR(
+            Domain("company_id", "=", company_id)
+            & Domain("partner_id.commercial_partner_id", "in", partner_ids)
+            for company_id, partner_ids in members.items()
+        )

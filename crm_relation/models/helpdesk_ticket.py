@@ -6,7 +6,6 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.fields import Domain
 
 from ..domain import helpdesk
 from . import guards
@@ -52,7 +51,6 @@ class HelpdeskTicket(models.Model):
         help="A customer complaint. Set from the category; an agent may also "
         "mark any ticket a complaint.",
     )
-    is_vip = fields.Boolean(search="_search_is_vip")
     relation_tier_id = fields.Many2one(
         "crm.relation.tier",
         "Customer Tier",
@@ -144,25 +142,6 @@ class HelpdeskTicket(models.Model):
 
     def _search_relation_status(self, operator, value):
         return [("commercial_partner_id.relation_status", operator, value)]
-
-    def _search_is_vip(self, operator, value):
-        if operator != "in":
-            return NotImplemented
-        active = (
-            self.env["crm.relation.vip"]
-            .sudo()
-            .search(
-                [("company_id", "in", self.env.companies.ids), ("state", "=", "active")]
-            )
-        )
-        per_company = defaultdict(list)
-        for record in active:
-            per_company[record.company_id.id].append(record.partner_id.id)
-        return Domain.OR(
-            Domain("company_id", "=", company_id)
-            & Domain("commercial_partner_id", "in", partner_ids)
-            for company_id, partner_ids in per_company.items()
-        )
 
     @api.depends("closed_date", "stage_id.closed")
     def _compute_resolution_hours(self):

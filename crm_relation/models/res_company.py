@@ -192,18 +192,26 @@ class ResCompany(models.Model):
     @api.constrains("crm_relation_vip_pricelist_id", "currency_id")
     def _check_crm_relation_vip_pricelist(self):
         for company in self:
-            pricelist = company.crm_relation_vip_pricelist_id
-            if pricelist and pricelist.currency_id != company.currency_id:
-                raise ValidationError(
-                    self.env._(
-                        "VIP Pricelist %(pricelist)s is in %(currency)s; "
-                        "%(company)s sells in %(company_currency)s.",
-                        pricelist=pricelist.display_name,
-                        currency=pricelist.currency_id.name,
-                        company=company.name,
-                        company_currency=company.currency_id.name,
-                    )
+            company._crm_relation_check_pricelist(
+                company.crm_relation_vip_pricelist_id, self.env._("VIP pricelist")
+            )
+
+    def _crm_relation_check_pricelist(self, pricelist, purpose):
+        """Grade pricelists (a tier's, the VIPs') are in the company currency:
+        refuse ``pricelist`` otherwise. ``purpose`` names its use."""
+        self.ensure_one()
+        if pricelist and pricelist.currency_id != self.currency_id:
+            raise ValidationError(
+                self.env._(
+                    '%(purpose)s "%(pricelist)s" is in %(currency)s; '
+                    "%(company)s sells in %(company_currency)s.",
+                    purpose=purpose,
+                    pricelist=pricelist.display_name,
+                    currency=pricelist.currency_id.name,
+                    company=self.name,
+                    company_currency=self.currency_id.name,
                 )
+            )
 
     @api.model_create_multi
     def create(self, vals_list):

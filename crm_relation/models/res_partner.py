@@ -200,14 +200,9 @@ class ResPartner(models.Model):
     def _search_is_vip(self, operator, value):
         if operator != "in":
             return NotImplemented
-        active = (
-            self.env["crm.relation.vip"]
-            .sudo()
-            .search(
-                [("company_id", "=", self.env.company.id), ("state", "=", "active")]
-            )
-        )
-        return [("commercial_partner_id", "in", active.partner_id.ids)]
+        company = self.env.company
+        members = self.env["crm.relation.vip"]._active_member_ids(company)
+        return [("commercial_partner_id", "in", members.get(company.id, []))]
 
     def write(self, vals):
         return self.env["crm.relation.audit"]._audited_write(

@@ -344,6 +344,12 @@ class TestSaleService(InvoicingCase):
         order = self._order(self.contact)
         self.assertTrue(order.is_vip)
         self.assertEqual(order.pricelist_id, vip_list)
+        # Orders are searched by their customer's VIP card in their company.
+        other = self._order(self.env["res.partner"].create({"name": "Not a VIP"}))
+        Order = self.env["sale.order"]
+        orders = [("id", "in", (order | other).ids)]
+        self.assertEqual(Order.search([*orders, ("is_vip", "=", True)]), order)
+        self.assertEqual(Order.search([*orders, ("is_vip", "=", False)]), other)
 
     def test_setting_off_and_explicit_pricelist_left_alone(self):
         gold_list, vip_list = self._pricelists()
@@ -379,6 +385,8 @@ class TestSaleService(InvoicingCase):
         with self.assertRaises(ValidationError) as caught:
             self.gold.with_company(self.company).pricelist_id = foreign
         self.assertIn("tier G", str(caught.exception))
+        self.assertIn(f"is in {other.name}; {self.company.name} sells in",
+                      str(caught.exception))  # fmt: skip
         # A customer buying in another currency keeps its pricelist.
         self._pricelists()
         self.customer.with_company(self.company).property_product_pricelist = foreign
