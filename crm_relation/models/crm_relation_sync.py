@@ -38,8 +38,9 @@ EVALUATE_TRIES = 5
 
 
 def _wait_before_retry(attempt):
-    """Random back-off, as Odoo's own retries of concurrent transactions."""
-    time.sleep(random.uniform(0.0, 2**attempt))
+    """Random back-off, as Odoo's own retries of concurrent transactions,
+    but short: the call has committed and its client is waiting."""
+    time.sleep(random.uniform(0.0, min(2**attempt, 2)))
 
 
 class RowError(ValueError):
@@ -107,26 +108,31 @@ class CrmRelationSync(models.AbstractModel):
         cr = self.env.cr
         pending = cr.postcommit.data.setdefault(EVALUATE_LATER, {})
         if not pending:
-            registry, uid = self.env.registry, self.env.uid
-            # The caller's language and time zone, for the to-dos it raises.
-            context = {k: v for k, v in self.env.context.items() if k in ("lang", "tz")}
+            registry = self.env.registry
 
             def evaluate():
-                for company_id, partner_ids in sorted(pending.items()):
+                for (uid, company_id), (context, ids) in sorted(pending.items()):
                     self._evaluate_in_own_transaction(
-                        registry, uid, context, company_id, sorted(partner_ids)
+                        registry, uid, context, company_id, sorted(ids)
                     )
 
             cr.postcommit.add(evaluate)
-        pending.setdefault(self.env.company.id, set()).update(partners.ids)
+        # The caller's language and time zone, for the to-dos it raises.
+        context = {k: v for k, v in self.env.context.items() if k in ("lang", "tz")}
+        key = (self.env.uid, self.env.company.id)
+        pending.setdefault(key, (context, set()))[1].update(partners.ids)
 
     @api.model
     def _evaluate_in_own_transaction(
         self, registry, uid, context, company_id, partner_ids
     ):
+        committed = []
         for attempt in range(1, EVALUATE_TRIES + 1):
             try:
                 with registry.cursor() as cr:
+                    # Runs first once committed: what fails after it (another
+                    # hook of this transaction) is not a failed evaluation.
+                    cr.postcommit.add(lambda: committed.append(True))
                     env = api.Environment(cr, uid, context)
                     company = env["res.company"].browse(company_id)
                     partners = env["res.partner"].browse(partner_ids).exists()
@@ -135,7 +141,16 @@ class CrmRelationSync(models.AbstractModel):
                             company, partners, trigger="sync"
                         )
                 return True
-            except CONCURRENCY as error:
+            except Exception as error:
+                if committed:
+                    _logger.warning(
+                        "After the evaluation that followed a sync: %s", error
+                    )
+                    return True
+                if not isinstance(error, CONCURRENCY):
+                    # The call has committed already: nothing may escape here.
+                    failure = error
+                    break
                 if attempt == EVALUATE_TRIES:
                     failure = error
                     break
@@ -145,10 +160,6 @@ class CrmRelationSync(models.AbstractModel):
                     EVALUATE_TRIES - attempt,
                 )
                 _wait_before_retry(attempt)
-            except Exception as error:
-                # The call has committed already: nothing may escape here.
-                failure = error
-                break
         _logger.warning(
             "Customers %s of company %s could not be evaluated after their "
             "orders were synced (%s); the next evaluation will.",

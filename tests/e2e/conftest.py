@@ -144,10 +144,9 @@ def inventory(server):
         "print('INVENTORY=' + json.dumps(guard_inventory.inventory(env)))\n"
     )
     python = os.environ.get("CRM_E2E_PYTHON", sys.executable)
-    # The subcommand comes first: python -m odoo shell --addons-path=...
-    base = odoo_env.odoo_command(server.cluster, python=python)
-    cmd = [*base[:3], "shell", *base[3:], "-d", server.db, "--log-level=warn",
-           ]  # fmt: skip
+    # The subcommand comes first: python tools/odoo_cli.py shell --addons-path=...
+    python_, cli, *options = odoo_env.odoo_command(server.cluster, python=python)
+    cmd = [python_, cli, "shell", *options, "-d", server.db, "--log-level=warn"]
     run = subprocess.run(
         cmd, input=script, capture_output=True, text=True, timeout=600,
         env=odoo_env.odoo_environ(odoo_env.TEST_AUDIT_KEY), check=False,
