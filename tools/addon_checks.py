@@ -197,19 +197,27 @@ def check_references(addon):
     return problems
 
 
+def _class_attr(node, name):
+    for item in node.body:
+        if isinstance(item, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in item.targets
+        ):
+            try:
+                return ast.literal_eval(item.value)
+            except ValueError:
+                return None
+    return None
+
+
 def model_names(addon):
     """Models the addon defines (``_name``), read from its Python files."""
     names = set()
     for path in Path(addon).rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
             if isinstance(node, ast.ClassDef):
-                for stmt in node.body:
-                    if (
-                        isinstance(stmt, ast.Assign)
-                        and any(getattr(t, "id", None) == "_name" for t in stmt.targets)
-                        and isinstance(stmt.value, ast.Constant)
-                    ):
-                        names.add(stmt.value.value)
+                name = _class_attr(node, "_name")
+                if isinstance(name, str):
+                    names.add(name)
     return names
 
 
@@ -310,18 +318,6 @@ def check_pure_domain(package):
                 if name == "odoo" or name.startswith("odoo."):
                     problems.append(f"{path.name}:{node.lineno}: imports {name}")
     return problems
-
-
-def _class_attr(node, name):
-    for item in node.body:
-        if isinstance(item, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == name for t in item.targets
-        ):
-            try:
-                return ast.literal_eval(item.value)
-            except ValueError:
-                return None
-    return None
 
 
 def check_one_model_per_file(models_dir):

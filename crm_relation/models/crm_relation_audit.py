@@ -11,7 +11,7 @@ from odoo.tools import SQL
 
 from ..domain import audit_chain
 from . import crm_relation_audit_key as audit_key
-from . import guards
+from . import guards, post_commit
 from .sql_copy import copy_rows
 
 _logger = logging.getLogger(__name__)
@@ -195,23 +195,20 @@ class CrmRelationAudit(models.Model):
     def _seal_after_commit(self, company_id):
         """Seal ``company_id``'s new entries right after this transaction
         commits, in a transaction of its own."""
-        cr = self.env.cr
-        pending = cr.postcommit.data.setdefault("crm_relation.audit.seal", set())
-        if not pending:
-            registry = self.env.registry
 
-            def seal():
-                try:
-                    with registry.cursor() as seal_cr:
-                        env = api.Environment(seal_cr, SUPERUSER_ID, {})
-                        env["crm.relation.audit"]._seal(sorted(pending))
-                except psycopg2.Error as error:
-                    # Another sealer moved the head meanwhile: it, or the
-                    # scheduled action, seals what is left.
-                    _logger.info("Audit sealing deferred: %s", error)
+        def seal(registry, company_ids):
+            try:
+                with registry.cursor() as seal_cr:
+                    env = api.Environment(seal_cr, SUPERUSER_ID, {})
+                    env["crm.relation.audit"]._seal(sorted(company_ids))
+            except psycopg2.Error as error:
+                # Another sealer moved the head meanwhile: it, or the
+                # scheduled action, seals what is left.
+                _logger.info("Audit sealing deferred: %s", error)
 
-            cr.postcommit.add(seal)
-        pending.add(company_id)
+        post_commit.pending(self.env, "crm_relation.audit.seal", seal, set).add(
+            company_id
+        )
 
     # Sealing: short, one sealer a company at a time, nobody waits for it.
 

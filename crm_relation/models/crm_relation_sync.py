@@ -14,7 +14,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, ConcurrencyError, UserError, ValidationError
 
 from ..domain import sync_rows
-from . import guards
+from . import guards, post_commit
 from .sale_order import SYNC_CONFIRM
 
 _logger = logging.getLogger(__name__)
@@ -105,18 +105,14 @@ class CrmRelationSync(models.AbstractModel):
         retried; if it still fails, the customers keep their figures until
         the next evaluation, and a warning says so.
         """
-        cr = self.env.cr
-        pending = cr.postcommit.data.setdefault(EVALUATE_LATER, {})
-        if not pending:
-            registry = self.env.registry
 
-            def evaluate():
-                for (uid, company_id), (context, ids) in sorted(pending.items()):
-                    self._evaluate_in_own_transaction(
-                        registry, uid, context, company_id, sorted(ids)
-                    )
+        def evaluate(registry, pending):
+            for (uid, company_id), (context, ids) in sorted(pending.items()):
+                self._evaluate_in_own_transaction(
+                    registry, uid, context, company_id, sorted(ids)
+                )
 
-            cr.postcommit.add(evaluate)
+        pending = post_commit.pending(self.env, EVALUATE_LATER, evaluate, dict)
         # The caller's language and time zone, for the to-dos it raises.
         context = {k: v for k, v in self.env.context.items() if k in ("lang", "tz")}
         key = (self.env.uid, self.env.company.id)
