@@ -129,7 +129,7 @@ def measure(env, args):
     )
     engine = env["crm.relation.rfm.engine"]
     date = odoo.fields.Date.context_today(engine)
-    start = odoo.addons.crm_relation.domain.rfm.window_start(
+    start = odoo.addons.crm_relation.logic.rfm.window_start(
         date, company.rfm_window_days
     )
 

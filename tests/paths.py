@@ -4,5 +4,5 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 ADDON = REPO / "crm_relation"
-DOMAIN = ADDON / "domain"
+LOGIC = ADDON / "logic"
 TOOLS = REPO / "tools"

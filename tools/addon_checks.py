@@ -304,8 +304,8 @@ def check_access_csv(addon):
     return problems
 
 
-def check_pure_domain(package):
-    """Modules of the domain package import nothing from Odoo."""
+def check_pure_logic(package):
+    """Modules of the logic package import nothing from Odoo."""
     problems = []
     for path in sorted(Path(package).rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):

@@ -1,6 +1,6 @@
 """Run the three test layers and print one summary line per layer.
 
-1. domain + static: plain-Python tests of ``crm_relation/domain`` and static
+1. logic + static: plain-Python tests of ``crm_relation/logic`` and static
    checks of the addon (pylint-odoo, ruff, XML/CSV/manifest/po validity).
    Always runs.
 2. Odoo tests: install the addon with demo data on a fresh database of a
@@ -33,7 +33,7 @@ REPO = odoo_env.REPO
 OUT = REPO / ".test-output"
 
 LAYER_NAMES = {
-    1: "layer 1 (domain + static)",
+    1: "layer 1 (logic + static)",
     2: "layer 2 (Odoo tests)",
     3: "layer 3 (end-to-end, JSON-2 and XML-RPC)",
 }

@@ -9,7 +9,7 @@ from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..domain import audit_chain
+from ..logic import audit_chain
 from . import crm_relation_audit_key as audit_key
 from . import guards, post_commit
 from .sql_copy import copy_rows
@@ -42,7 +42,7 @@ class CrmRelationAudit(models.Model):
     sealing step (:meth:`_seal`, right after the writer's commit and by a
     scheduled action) then chains them in order, one chain per company:
     each sealed entry stores its position and an HMAC-SHA256 over its
-    content and the previous entry's hash (``domain.audit_chain``), keyed
+    content and the previous entry's hash (``logic.audit_chain``), keyed
     from the server's environment (``crm_relation_audit_key``). The ORM
     refuses to create, change or delete entries, for everyone; a change
     made in SQL is found by :meth:`verify_chain`. The last sealed position

@@ -16,7 +16,7 @@ sealed with plain SHA-256 and verification says the trail is not keyed.
 import logging
 import os
 
-from ..domain import audit_chain
+from ..logic import audit_chain
 
 _logger = logging.getLogger(__name__)
 

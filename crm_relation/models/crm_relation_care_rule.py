@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from ..domain import care
+from ..logic import care
 from . import guards
 
 KINDS = [
@@ -29,7 +29,7 @@ class CrmRelationCareRule(models.Model):
     card about to expire, a holiday, a customer tag), and schedules one
     activity on the customer for its account manager per cause, once: the
     care log keeps the causes fired, unique per rule and customer. See
-    ``domain/care.py`` for the dates and the catch-up window.
+    ``logic/care.py`` for the dates and the catch-up window.
     """
 
     _name = "crm.relation.care.rule"

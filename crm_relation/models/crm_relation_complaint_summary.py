@@ -8,7 +8,7 @@ import pytz
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
-from ..domain import helpdesk
+from ..logic import helpdesk
 from . import guards
 
 STATES = [("draft", "Draft"), ("reviewed", "Reviewed"), ("sent", "Sent")]

@@ -5,8 +5,8 @@ from datetime import datetime, time, timedelta
 
 from odoo import Command, api, fields, models
 
-from ..domain import demo_plan
-from ..domain import visit as visit_rules
+from ..logic import demo_plan
+from ..logic import visit as visit_rules
 from . import guards
 
 _logger = logging.getLogger(__name__)
@@ -16,7 +16,7 @@ class CrmRelationDemo(models.AbstractModel):
     """Books the demo sales history through Odoo's own sales and invoicing.
 
     Called once from the demo data. Orders are created, confirmed, delivered
-    and invoiced in batches; every figure comes from ``domain.demo_plan``.
+    and invoiced in batches; every figure comes from ``logic.demo_plan``.
     """
 
     _name = "crm.relation.demo"

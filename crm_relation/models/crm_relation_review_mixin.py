@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..domain import review
+from ..logic import review
 from . import guards
 
 # The stamps the audit trail follows.

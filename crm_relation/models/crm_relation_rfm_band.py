@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 
-from ..domain import rfm
+from ..logic import rfm
 
 DIMENSIONS = [
     ("recency", "Recency (days since last purchase)"),

@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..domain import rfm
+from ..logic import rfm
 from . import guards
 from .sql_copy import copy_rows
 
@@ -38,7 +38,7 @@ class CrmRelationRfmEngine(models.AbstractModel):
 
     One SQL statement aggregates every customer's figures (posted invoices
     net of credit notes, or confirmed orders); its rows are streamed from a
-    server-side cursor ``BATCH`` at a time, scored by ``domain.rfm`` and
+    server-side cursor ``BATCH`` at a time, scored by ``logic.rfm`` and
     COPYed into temporary tables; one UPDATE of res.partner and one INSERT
     of history then apply them. Python memory stays bounded by the batch.
     """

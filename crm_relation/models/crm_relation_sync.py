@@ -13,7 +13,7 @@ from psycopg2 import errors as pg_errors
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, ConcurrencyError, UserError, ValidationError
 
-from ..domain import sync_rows
+from ..logic import sync_rows
 from . import guards, post_commit
 from .sale_order import SYNC_CONFIRM
 
@@ -60,7 +60,7 @@ class CrmRelationSync(models.AbstractModel):
     Each public method takes up to ``MAX_ROWS`` rows and returns one result
     per row, in order: ``{"external_id", "id", "status", "error"}`` with
     status ``created``, ``updated``, ``unchanged`` or ``error``. Every field
-    of a row is checked (``domain.sync_rows``); each row is applied in its
+    of a row is checked (``logic.sync_rows``); each row is applied in its
     own savepoint, so a bad row is reported and never blocks or half-writes
     the others, tags included. Conflicts with concurrent transactions are
     not a row's fault: the call is run again by the server. Rows apply in

@@ -3,8 +3,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..domain import rfm
-from ..domain import visit as visit_rules
+from ..logic import rfm
+from ..logic import visit as visit_rules
 
 
 class CrmRelationTier(models.Model):

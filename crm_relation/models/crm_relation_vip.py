@@ -5,7 +5,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..domain import rfm, vip
+from ..logic import rfm, vip
 from . import guards
 
 STATES = [

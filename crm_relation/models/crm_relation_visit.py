@@ -6,7 +6,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..domain import visit as rules
+from ..logic import visit as rules
 from . import guards
 
 CHANNELS = [

@@ -6,7 +6,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..domain import visit as rules
+from ..logic import visit as rules
 from . import guards
 from .crm_relation_visit import CHANNELS, PURPOSES, UNITS, USER_GROUP
 

@@ -5,7 +5,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..domain import visit as rules
+from ..logic import visit as rules
 from . import guards
 from .crm_relation_visit import MANAGER_GROUP, USER_GROUP
 

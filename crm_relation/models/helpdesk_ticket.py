@@ -7,7 +7,7 @@ from markupsafe import Markup, escape
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..domain import helpdesk
+from ..logic import helpdesk
 from . import guards
 from .res_partner import RELATION_STATUSES
 

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL, sql
 
-from ..domain import rfm
+from ..logic import rfm
 
 
 class ResCompany(models.Model):

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from ..domain import helpdesk
+from ..logic import helpdesk
 
 # The service record covers the tickets opened over this many days.
 SERVICE_WINDOW_DAYS = 365

@@ -5,7 +5,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..domain import selling
+from ..logic import selling
 from . import guards
 from .res_partner import RELATION_STATUSES
 

@@ -7,7 +7,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from odoo.addons.crm_relation.domain import audit_chain
+from odoo.addons.crm_relation.logic import audit_chain
 from odoo.addons.crm_relation.models import crm_relation_audit_key as audit_key
 from odoo.addons.crm_relation.models.crm_relation_audit_key import (
     KEY_FILE_VARIABLE,

@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from ..domain import care
+from ..logic import care
 from .common import trusted
 from .invoicing_case import TODAY, InvoicingCase
 

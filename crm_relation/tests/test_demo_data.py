@@ -8,7 +8,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
-from ..domain import rfm
+from ..logic import rfm
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 

@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..domain import visit as rules
+from ..logic import visit as rules
 from ..models import guards
 
 

@@ -6,7 +6,7 @@ import sys
 
 import addon_checks as checks
 import pytest
-from paths import ADDON, DOMAIN, REPO
+from paths import ADDON, LOGIC, REPO
 
 
 def test_manifest():
@@ -30,7 +30,7 @@ def test_access_csv_names_real_models_and_groups():
 
 
 def test_domain_modules_do_not_import_odoo():
-    assert checks.check_pure_domain(DOMAIN) == []
+    assert checks.check_pure_logic(LOGIC) == []
 
 
 def test_one_model_per_file_named_after_it():

@@ -100,7 +100,7 @@ def test_access_csv_unknown_model_and_group(addon):
 
 def test_domain_importing_odoo_is_caught(tmp_path):
     (tmp_path / "bad.py").write_text("from odoo import fields\nimport odoo.tools\n")
-    assert len(checks.check_pure_domain(tmp_path)) == 2
+    assert len(checks.check_pure_logic(tmp_path)) == 2
 
 
 def test_two_models_in_a_file_and_a_misnamed_file_are_caught(tmp_path):

@@ -1,7 +1,7 @@
 """The audit hash-chain module alone."""
 
 import pytest
-from crm_relation_domain import audit_chain as ac
+from crm_relation_logic import audit_chain as ac
 
 
 def entry(seq, new="G", company=1, **extra):

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from crm_relation_domain import care
+from crm_relation_logic import care
 
 D = date
 

@@ -3,7 +3,7 @@
 from collections import Counter
 
 import pytest
-from crm_relation_domain import demo_plan, rfm
+from crm_relation_logic import demo_plan, rfm
 
 
 @pytest.fixture(scope="module")

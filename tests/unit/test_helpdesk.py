@@ -4,7 +4,7 @@
 from datetime import date, datetime
 
 import pytest
-from crm_relation_domain import helpdesk as hd
+from crm_relation_logic import helpdesk as hd
 
 HIGH_VALUE = ("P", "G")
 

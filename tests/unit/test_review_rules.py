@@ -1,7 +1,7 @@
 """The two-stage review rules alone (seed 000)."""
 
 import pytest
-from crm_relation_domain import review as rv
+from crm_relation_logic import review as rv
 
 
 def test_first_review_once():

@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from crm_relation_domain import rfm
+from crm_relation_logic import rfm
 
 
 @pytest.fixture

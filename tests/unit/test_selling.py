@@ -1,7 +1,7 @@
 """The service-aware selling rules alone (seed 002)."""
 
 import pytest
-from crm_relation_domain import selling
+from crm_relation_logic import selling
 
 CNY, USD = "CNY", "USD"
 

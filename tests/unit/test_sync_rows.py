@@ -4,7 +4,7 @@ import datetime
 import math
 
 import pytest
-from crm_relation_domain import sync_rows as sr
+from crm_relation_logic import sync_rows as sr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -3,7 +3,7 @@
 from datetime import date
 
 import pytest
-from crm_relation_domain import vip
+from crm_relation_logic import vip
 
 SEED = vip.Thresholds()
 

@@ -1,4 +1,4 @@
-"""Pure-Python domain logic of crm_relation.
+"""Pure-Python business logic of crm_relation.
 
 Modules here import nothing from Odoo (a static test checks it), so that the
 plain-Python test layer runs them on any machine.
