@@ -17,7 +17,10 @@ def test_uninstall_leaves_no_trace_and_no_error(server):
     admin = server.connect("admin", "admin")  # the registry was reloaded
     state = admin.env["ir.module.module"].read(addon, ["state"])[0]["state"]
     assert state == "uninstalled"
-    assert not admin.env["ir.model.data"].search([("module", "=", "crm_relation")])
+    left = admin.env["ir.model.data"].search_read(
+        [("module", "=", "crm_relation")], ["name", "model", "res_id"]
+    )
+    assert not left, left
     assert not admin.env["ir.model"].search([("model", "like", "crm.relation.%")])
     assert not admin.env["res.groups.privilege"].search(
         [("name", "like", "Customer Relations")]
