@@ -26,22 +26,12 @@ def test_clean_copy_passes(addon):
     assert checks.check_access_csv(addon) == []
 
 
-def test_bad_version_and_missing_file(addon):
-    _edit(addon / "__manifest__.py", '"19.0.', '"18.0.')
-    _edit(
-        addon / "__manifest__.py",
-        '"views/crm_relation_menus.xml"',
-        '"views/nowhere.xml"',
-    )
+def test_bad_license_and_missing_dependency(addon):
+    _edit(addon / "__manifest__.py", '"license": "LGPL-3"', '"license": "AGPL-3"')
+    _edit(addon / "__manifest__.py", '"helpdesk_mgmt",', "")
     problems = "\n".join(checks.check_manifest(addon))
-    assert "is not 19.0.x.y.z" in problems
-    assert "views/nowhere.xml does not exist" in problems
-    assert "views/crm_relation_menus.xml is not loaded" in problems
-
-
-def test_broken_xml(addon):
-    _edit(addon / "views" / "crm_relation_menus.xml", "</odoo>", "</odo>")
-    assert checks.check_xml_parses(addon)
+    assert "license 'AGPL-3' != LGPL-3" in problems
+    assert "depends lacks ['helpdesk_mgmt']" in problems
 
 
 def test_missing_icon(addon):
@@ -134,3 +124,4 @@ def test_incomplete_po_is_caught(tmp_path):
     assert "untranslated 'Dashboard'" in problems
     assert "fuzzy 'VIP'" in problems
     assert "placeholders of 'Order %(order)s' differ" in problems
+
