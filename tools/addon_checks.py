@@ -354,3 +354,116 @@ def po_msgids(path):
 
     return {(e.msgctxt, e.msgid) for e in polib.pofile(str(path)) if not e.obsolete}
 
+
+# The requirements' source document: users have never seen it, so no text
+# they read may speak of it (comments and docstrings may).
+SEED_RE = re.compile(r"\bseed|种子", re.IGNORECASE)
+# Arguments of fields and calls whose strings users read.
+USER_KWARGS = {"string", "help", "selection", "placeholder"}
+# Attributes of view and template nodes whose values users read.
+USER_ATTRS = {
+    "string",
+    "help",
+    "placeholder",
+    "title",
+    "confirm",
+    "sum",
+    "alt",
+    "aria-label",
+    "data-tooltip",
+    "data-string",
+}
+# Data fields that hold code or technical references, not text.
+TECHNICAL_FIELDS = {"code", "domain", "context", "model", "res_model", "key"}
+TRANSLATE_CALLS = {"_", "_lt"}
+
+
+def _strings(node):
+    """The string constants of an expression (a literal, list, tuple...)."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+            yield sub
+
+
+def _python_user_strings(path):
+    """(line, text) of the user-facing strings of a Python file: field
+    labels, help and selection labels, translated messages, and model
+    descriptions."""
+    tree = ast.parse(path.read_text("utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = (
+                func.attr
+                if isinstance(func, ast.Attribute)
+                else getattr(func, "id", None)
+            )
+            if name in TRANSLATE_CALLS and node.args:
+                for const in _strings(node.args[0]):
+                    yield const.lineno, const.value
+            is_field = (
+                isinstance(func, ast.Attribute)
+                and getattr(func.value, "id", None) == "fields"
+            )
+            if is_field:
+                # fields.Char("Label"), fields.Selection([...], "Label")
+                for arg in node.args:
+                    if not (isinstance(arg, ast.Constant) and arg.value is None):
+                        for const in _strings(arg):
+                            yield const.lineno, const.value
+            for keyword in node.keywords:
+                if keyword.arg in USER_KWARGS:
+                    for const in _strings(keyword.value):
+                        yield const.lineno, const.value
+        elif isinstance(node, ast.Assign) and any(
+            getattr(target, "id", None) == "_description" for target in node.targets
+        ):
+            for const in _strings(node.value):
+                yield const.lineno, const.value
+
+
+def _xml_user_strings(path):
+    """(line, text) of the user-facing text of an XML file: element text
+    (views, QWeb templates, mail bodies, data names and notes) and the
+    attributes users read. Comments and code fields are left out."""
+    for node in _parse(path).iter():
+        if not isinstance(node.tag, str):
+            continue
+        if node.tag == "field" and node.get("name") in TECHNICAL_FIELDS:
+            continue
+        for attr in USER_ATTRS:
+            if node.get(attr):
+                yield node.sourceline, node.get(attr)
+        for text in (node.text, node.tail):
+            if text and text.strip():
+                yield node.sourceline, text.strip()
+
+
+def check_no_seed(addon):
+    """No user-facing string of the addon mentions the seed: the terms of
+    the .pot and the Chinese translations, Python field labels, help texts,
+    selection labels and translated messages, and view, data and report
+    texts."""
+    import polib
+
+    addon = Path(addon)
+    problems = []
+
+    def found(where, line, text):
+        if SEED_RE.search(text):
+            problems.append(f"{where}:{line}: {text[:80]!r}")
+
+    for path in sorted((addon / "i18n").glob("*.po*")):
+        for entry in polib.pofile(str(path)):
+            if not entry.obsolete:
+                found(path.relative_to(addon), entry.linenum, entry.msgid)
+                found(path.relative_to(addon), entry.linenum, entry.msgstr)
+    for path in sorted(addon.rglob("*.py")):
+        if "tests" in path.relative_to(addon).parts:
+            continue
+        for line, text in _python_user_strings(path):
+            found(path.relative_to(addon), line, text)
+    for path in sorted(addon.rglob("*.xml")):
+        for line, text in _xml_user_strings(path):
+            found(path.relative_to(addon), line, text)
+    return problems

@@ -1,5 +1,5 @@
-"""Static checks of the addon: manifest, references, access CSV, po. None
-of them needs Odoo.
+"""Static checks of the addon: manifest, references, access CSV, po, no
+"seed" in the user interface. None of them needs Odoo.
 
 ruff, pylint-odoo, the OCA hooks (XML, CSV, manifest, po), XML syntax and
 README.rst being up to date are pre-commit hooks (.pre-commit-config.yaml),
@@ -42,3 +42,6 @@ def test_zh_cn_covers_the_template():
     missing = checks.po_msgids(pot) - checks.po_msgids(ADDON / "i18n" / "zh_CN.po")
     assert not missing, f"terms of crm_relation.pot missing from zh_CN.po: {missing}"
 
+
+def test_no_seed_in_user_facing_strings():
+    assert checks.check_no_seed(ADDON) == []
