@@ -1,8 +1,10 @@
 """Run the three test layers and print one summary line per layer.
 
-1. logic + static: plain-Python tests of ``crm_relation/logic`` and static
-   checks of the addon (pylint-odoo, ruff, XML/CSV/manifest/po validity).
-   Always runs.
+1. logic + static: plain-Python tests of ``crm_relation/logic``, static
+   checks of the addon (references, access CSV, po, no "seed" in the UI),
+   then ``pre-commit run --all-files`` (.pre-commit-config.yaml: ruff,
+   pylint-odoo, the OCA hooks, README.rst up to date), each hook counted as
+   a check. Always runs.
 2. Odoo tests: install the addon with demo data on a fresh database of a
    private PostgreSQL cluster and run its tests tagged ``crm_relation``;
    any ERROR, traceback or warning of the addon's own in the log fails it.
@@ -111,7 +113,75 @@ def run_pytest(layer, paths, env=None):
 
 def layer1():
     banner(LAYER_NAMES[1])
-    return run_pytest(1, ["tests/unit", "tests/static"])
+    result = run_pytest(1, ["tests/unit", "tests/static"])
+    banner("pre-commit run --all-files")
+    start = time.monotonic()
+    passed, failed, skipped, reason = run_pre_commit()
+    result.passed += passed
+    result.failed += failed
+    result.skipped += skipped
+    result.seconds += time.monotonic() - start
+    if reason:
+        result.reason = "; ".join(filter(None, [result.reason, reason]))
+    return result
+
+
+# One line a hook: "name.....Passed", "name...(no files to check)Skipped".
+HOOK_LINE_RE = re.compile(
+    r"^(?P<name>.+?)\.{2,}(?:\([^)]*\))?(?P<status>Passed|Failed|Skipped)$"
+)
+
+
+def pre_commit_counts(text):
+    """(passed, failed, skipped, names of failed hooks) from pre-commit's
+    output."""
+    counts = {"Passed": 0, "Failed": 0, "Skipped": 0}
+    failed = []
+    for line in text.splitlines():
+        match = HOOK_LINE_RE.match(line.rstrip())
+        if match:
+            counts[match.group("status")] += 1
+            if match.group("status") == "Failed":
+                failed.append(match.group("name").strip())
+    return counts["Passed"], counts["Failed"], counts["Skipped"], failed
+
+
+def run_pre_commit():
+    """Run every hook on every file; show and keep the output. Returns
+    (passed, failed, skipped, reason)."""
+    log = OUT / "pre-commit.log"
+    cmd = [sys.executable, "-m", "pre_commit", "run", "--all-files", "--color=never"]
+    print("$", " ".join(cmd), flush=True)
+    try:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+        )
+    except OSError as exc:
+        return 0, 1, 0, f"pre-commit could not start: {exc}"
+    lines = []
+    with open(log, "w", encoding="utf-8") as fh:
+        for line in proc.stdout:
+            fh.write(line)
+            print(line, end="", flush=True)
+            lines.append(line)
+        proc.wait()
+    text = "".join(lines)
+    passed, failed, skipped, names = pre_commit_counts(text)
+    if "No module named pre_commit" in text:
+        return 0, 1, 0, "pre-commit missing: pip install -r requirements-test.txt"
+    if names:
+        return passed, failed, skipped, f"pre-commit hook(s) failed: {', '.join(names)}"
+    if proc.returncode:
+        return passed, 1, skipped, f"pre-commit exited {proc.returncode} (see {log})"
+    if not passed:
+        return passed, 1, skipped, "pre-commit ran no hook"
+    return passed, failed, skipped, ""
 
 
 SUMMARY_RE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests")

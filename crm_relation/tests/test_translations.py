@@ -1,5 +1,7 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import re
+
 import polib
 
 from odoo.tests import TransactionCase, tagged
@@ -17,6 +19,15 @@ class TestTranslations(TransactionCase):
         po = polib.pofile(file_path("crm_relation/i18n/zh_CN.po"))
         translated = {e.msgid for e in po if e.msgstr.strip() and not e.obsolete}
         self.assertFalse(sorted(terms - translated), "terms missing from zh_CN.po")
+
+    def test_no_term_mentions_the_seed(self):
+        """No term users read speaks of the requirements' source document."""
+        terms = {
+            row[4] for row in TranslationModuleReader(self.env.cr, ["crm_relation"])
+        }
+        self.assertGreater(len(terms), 100)
+        seed = re.compile(r"\bseed|种子", re.IGNORECASE)
+        self.assertFalse(sorted(t for t in terms if seed.search(t)))
 
     def test_menu_in_chinese(self):
         self.env["res.lang"]._activate_lang("zh_CN")

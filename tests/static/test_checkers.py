@@ -26,22 +26,12 @@ def test_clean_copy_passes(addon):
     assert checks.check_access_csv(addon) == []
 
 
-def test_bad_version_and_missing_file(addon):
-    _edit(addon / "__manifest__.py", '"19.0.', '"18.0.')
-    _edit(
-        addon / "__manifest__.py",
-        '"views/crm_relation_menus.xml"',
-        '"views/nowhere.xml"',
-    )
+def test_bad_license_and_missing_dependency(addon):
+    _edit(addon / "__manifest__.py", '"license": "LGPL-3"', '"license": "AGPL-3"')
+    _edit(addon / "__manifest__.py", '"helpdesk_mgmt",', "")
     problems = "\n".join(checks.check_manifest(addon))
-    assert "is not 19.0.x.y.z" in problems
-    assert "views/nowhere.xml does not exist" in problems
-    assert "views/crm_relation_menus.xml is not loaded" in problems
-
-
-def test_broken_xml(addon):
-    _edit(addon / "views" / "crm_relation_menus.xml", "</odoo>", "</odo>")
-    assert checks.check_xml_parses(addon)
+    assert "license 'AGPL-3' != LGPL-3" in problems
+    assert "depends lacks ['helpdesk_mgmt']" in problems
 
 
 def test_missing_icon(addon):
@@ -134,3 +124,59 @@ def test_incomplete_po_is_caught(tmp_path):
     assert "untranslated 'Dashboard'" in problems
     assert "fuzzy 'VIP'" in problems
     assert "placeholders of 'Order %(order)s' differ" in problems
+
+
+def test_seed_in_user_facing_strings_is_caught(tmp_path):
+    addon = tmp_path / "x_addon"
+    for folder in ("i18n", "models", "views", "data", "tests"):
+        (addon / folder).mkdir(parents=True)
+    (addon / "i18n" / "x_addon.pot").write_text(
+        'msgid ""\nmsgstr ""\n\nmsgid "Minimum (seed: 3 orders)"\nmsgstr ""\n\n'
+        'msgid "Tiers"\nmsgstr ""\n',
+        "utf-8",
+    )
+    (addon / "i18n" / "zh_CN.po").write_text(
+        'msgid ""\nmsgstr ""\n\nmsgid "Tiers"\nmsgstr "种子等级"\n', "utf-8"
+    )
+    (addon / "models" / "tier.py").write_text(
+        "# The seed's bands (a comment: fine).\n"
+        "class Tier:\n"
+        '    """Tiers of the seed (a docstring: fine)."""\n'
+        '    _description = "Seed Tier"\n'
+        '    name = fields.Char("Name", help="As the seed says")\n'
+        "    kind = fields.Selection([('a', 'Seeded'), ('b', 'B')], string='Kind')\n"
+        "    def f(self):\n"
+        '        raise UserError(_("Refused by seed 003"))\n'
+        '        return "seed"  # not shown to users\n',
+        "utf-8",
+    )
+    (addon / "tests" / "test_x.py").write_text('x = fields.Char(help="seed")\n')
+    (addon / "views" / "v.xml").write_text(
+        "<odoo><!-- seed 000: a comment -->\n"
+        '<record id="v" model="ir.ui.view"><field name="arch" type="xml">\n'
+        '<form><field name="a" string="Seed value" />\n'
+        "<div>The seed's example</div></form></field></record></odoo>\n",
+        "utf-8",
+    )
+    (addon / "data" / "d.xml").write_text(
+        '<odoo><record id="t" model="mail.activity.type">\n'
+        '<field name="summary">Call, per the seed</field>\n'
+        '<field name="code">model.seed()</field></record></odoo>\n',
+        "utf-8",
+    )
+    problems = checks.check_no_seed(addon)
+    text = "\n".join(problems)
+    for expected in (
+        "i18n/x_addon.pot:4: 'Minimum (seed: 3 orders)'",
+        "i18n/zh_CN.po:4: '种子等级'",
+        "models/tier.py:4: 'Seed Tier'",
+        "models/tier.py:5: 'As the seed says'",
+        "models/tier.py:6: 'Seeded'",
+        "models/tier.py:8: 'Refused by seed 003'",
+        "views/v.xml:3: 'Seed value'",
+        'views/v.xml:4: "The seed\'s example"',
+        "data/d.xml:2: 'Call, per the seed'",
+    ):
+        assert expected in text, f"{expected} not in {problems}"
+    # Comments, docstrings, plain strings, tests and code fields are not UI.
+    assert len(problems) == 9, problems
