@@ -171,6 +171,22 @@ def test_clean_copy_has_no_view_file_of_three_models(addon):
     assert "crm.relation.visit.plan, crm.relation.visit.week), at most 2" in problem
 
 
+def test_cron_in_a_views_file_and_report_in_data_are_caught(addon):
+    assert checks.check_records_in_their_folders(addon) == []
+    cron = (
+        '<record id="ir_cron_x" model="ir.cron"><field name="name">X</field></record>'
+    )
+    report = '<record id="report_x" model="ir.actions.report" />'
+    _edit(addon / "views" / "crm_relation_audit_views.xml", "</odoo>", cron + "</odoo>")
+    _edit(addon / "data" / "crm_relation_vip_data.xml", "</odoo>", report + "</odoo>")
+    problems = "\n".join(checks.check_records_in_their_folders(addon))
+    assert "views/crm_relation_audit_views.xml:" in problems
+    assert "ir.cron ir_cron_x belongs in data/" in problems
+    assert "data/crm_relation_vip_data.xml:" in problems
+    assert "ir.actions.report report_x belongs in report/" in problems
+    assert len(checks.check_records_in_their_folders(addon)) == 2
+
+
 def test_incomplete_po_is_caught(tmp_path):
     po = tmp_path / "zh_CN.po"
     po.write_text(
