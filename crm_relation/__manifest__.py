@@ -60,6 +60,7 @@
         "views/mail_activity_views.xml",
         "views/crm_relation_menus.xml",
     ],
+    "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "demo": [
         "demo/res_users_demo.xml",

@@ -7,6 +7,13 @@ from odoo.tools import SQL
 KEPT_DEMO_MODELS = ("res.partner", "product.product", "product.template")
 
 
+def post_init_hook(env):
+    """Set up the companies that exist when the addon is installed (new ones
+    are set up as they are created)."""
+    companies = env["res.company"].with_context(active_test=False).search([])
+    companies._crm_relation_set_up()
+
+
 def uninstall_hook(env):
     """Keep the demo's customers and products as ordinary records.
 
