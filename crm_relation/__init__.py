@@ -1,3 +1,4 @@
 from . import models
 from . import wizards
-from .hooks import uninstall_hook
+from . import demo
+from .hooks import post_init_hook, uninstall_hook

@@ -321,6 +321,63 @@ def check_one_model_per_file(models_dir):
     return problems
 
 
+VIEW_FOLDERS = ("views", "wizards", "wizard", "report")
+MAX_MODELS_PER_VIEW_FILE = 2
+
+
+def check_view_models_per_file(addon, limit=MAX_MODELS_PER_VIEW_FILE):
+    """No XML file of ``views/``, ``wizards/`` or ``report/`` defines views
+    (``ir.ui.view`` records) of more than ``limit`` models: each model's views
+    live in that model's own file. Menus and actions are not counted."""
+    addon = Path(addon)
+    problems = []
+    for folder in VIEW_FOLDERS:
+        for path in sorted((addon / folder).glob("*.xml")):
+            models = []
+            for node in _parse(path).iter("record"):
+                if node.get("model") != "ir.ui.view":
+                    continue
+                model = node.find("field[@name='model']")
+                name = model.text.strip() if model is not None and model.text else "?"
+                if name not in models:
+                    models.append(name)
+            if len(models) > limit:
+                problems.append(
+                    f"{path.relative_to(addon).as_posix()}: views of "
+                    f"{len(models)} models ({', '.join(models)}), at most {limit}"
+                )
+    return problems
+
+
+# Records that have one folder of their own: data/ for what runs or numbers
+# things, report/ for printed reports.
+RECORD_FOLDERS = {
+    "ir.cron": "data",
+    "ir.sequence": "data",
+    "mail.activity.type": "data",
+    "mail.template": "data",
+    "ir.actions.report": "report",
+}
+
+
+def check_records_in_their_folders(addon):
+    """Crons, sequences, activity types and mail templates are defined in
+    ``data/``, printed reports in ``report/``, whatever file the manifest
+    loads them from."""
+    addon = Path(addon)
+    problems = []
+    for path in sorted(addon.rglob("*.xml")):
+        rel = path.relative_to(addon)
+        for node in _parse(path).iter("record"):
+            folder = RECORD_FOLDERS.get(node.get("model"))
+            if folder and rel.parts[0] != folder:
+                problems.append(
+                    f"{rel.as_posix()}:{node.sourceline}: {node.get('model')} "
+                    f"{node.get('id')} belongs in {folder}/"
+                )
+    return problems
+
+
 def check_po(path, lang="zh_CN"):
     """A translation file: parses, complete (no empty or fuzzy entry)."""
     import polib

@@ -1,4 +1,3 @@
-from . import crm_relation_demo
 from . import crm_relation_guarded
 from . import crm_relation_append_only
 from . import crm_relation_audit

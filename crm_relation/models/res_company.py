@@ -2,7 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL, sql
 
 from ..logic import rfm
 
@@ -153,41 +152,16 @@ class ResCompany(models.Model):
             tiers |= self.env.ref(xmlid, raise_if_not_found=False) or tiers
         return tiers
 
-    @api.model
-    def _crm_relation_init_complaint_tiers(self):
-        """On installation (data file, once): companies existing before the
-        tiers were loaded get the default high-value tiers."""
-        tiers = self._crm_relation_default_complaint_tiers()
-        companies = (
-            self.sudo()
-            .with_context(active_test=False)
-            .search([("crm_relation_complaint_tier_ids", "=", False)])
-        )
-        if tiers and companies:
-            companies.crm_relation_complaint_tier_ids = tiers
-
-    def _auto_init(self):
-        # Adding the high-value tiers to existing databases: fill the new
-        # relation once, where the tiers already exist (an update; a fresh
-        # installation fills it from the data file instead).
-        table = "res_company_crm_relation_complaint_tier_rel"
-        existed = sql.table_exists(self.env.cr, table)
-        result = super()._auto_init()
-        if not existed and sql.table_exists(self.env.cr, table):
-            self.env.cr.execute(
-                SQL(
-                    """
-                    INSERT INTO %s (company_id, tier_id)
-                    SELECT c.id, d.res_id FROM res_company c
-                    JOIN ir_model_data d ON d.module = 'crm_relation'
-                     AND d.model = 'crm.relation.tier'
-                     AND d.name IN ('tier_p', 'tier_g')
-                    ON CONFLICT DO NOTHING
-                    """,
-                    SQL.identifier(table),
-                )
-            )
-        return result
+    def _crm_relation_set_up(self):
+        """The addon's defaults for these companies, where they have none: new
+        companies (``create``) and those found on installation
+        (``post_init_hook``). Set as superuser: whoever creates a company may
+        not read tiers."""
+        companies = self.sudo()
+        tiers = companies._crm_relation_default_complaint_tiers()
+        untiered = companies.filtered(lambda c: not c.crm_relation_complaint_tier_ids)
+        if tiers and untiered:
+            untiered.crm_relation_complaint_tier_ids = tiers
 
     @api.constrains("crm_relation_vip_pricelist_id", "currency_id")
     def _check_crm_relation_vip_pricelist(self):
@@ -217,13 +191,7 @@ class ResCompany(models.Model):
     def create(self, vals_list):
         companies = super().create(vals_list)
         self.env["crm.relation.rfm.band"].sudo()._install_defaults()
-        # Set as superuser: whoever creates a company may not read tiers.
-        untiered = companies.sudo().filtered(
-            lambda c: not c.crm_relation_complaint_tier_ids
-        )
-        untiered.crm_relation_complaint_tier_ids = (
-            self.sudo()._crm_relation_default_complaint_tiers()
-        )
+        companies._crm_relation_set_up()
         return companies
 
     def _crm_relation_band_table(self, dimension, exclude=None):

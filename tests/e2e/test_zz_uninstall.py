@@ -6,11 +6,19 @@ from paths import REPO
 
 LOG = REPO / ".test-output" / "layer3-server.log"
 PROBLEM = re.compile(r" (ERROR|CRITICAL) |^Traceback", re.MULTILINE)
+PROSPECT = "customer64@example.com"
 
 
 def test_uninstall_leaves_no_trace_and_no_error(server):
     before = LOG.stat().st_size
     admin = server.connect("admin", "admin")
+    # A prospect of the demo: no order, invoice or delivery refers to them.
+    prospect = admin.env["res.partner"].search([("email", "=", PROSPECT)])
+    assert prospect
+    assert not admin.env["sale.order"].search_count([("partner_id", "in", prospect)])
+    assert not admin.env["account.move.line"].search_count(
+        [("partner_id", "in", prospect)]
+    )
     modules = admin.env["ir.module.module"]
     addon = modules.search([("name", "=", "crm_relation")])
     modules.button_immediate_uninstall(addon)
@@ -26,8 +34,12 @@ def test_uninstall_leaves_no_trace_and_no_error(server):
         [("name", "like", "Customer Relations")]
     )
     assert not admin.env["ir.ui.menu"].search([("name", "=", "Customer Relations")])
-    # The books keep their customers: demo partners stay as ordinary records.
+    # The books keep their customers and products: those of the demo stay as
+    # ordinary records; the demo's other partners go with the addon.
     assert admin.env["res.partner"].search([("email", "=", "customer01@example.com")])
+    assert admin.env["product.product"].search([("default_code", "=", "CRM-TEA-LJ")])
+    partners = admin.env["res.partner"].with_context(active_test=False)
+    assert not partners.search([("email", "=", PROSPECT)])
     with open(LOG, encoding="utf-8", errors="replace") as fh:
         fh.seek(before)
         tail = fh.read()

@@ -33,6 +33,14 @@ def test_one_model_per_file_named_after_it():
     assert checks.check_one_model_per_file(ADDON / "models") == []
 
 
+def test_views_of_at_most_two_models_per_file():
+    assert checks.check_view_models_per_file(ADDON) == []
+
+
+def test_crons_sequences_activity_types_mails_and_reports_in_their_folders():
+    assert checks.check_records_in_their_folders(ADDON) == []
+
+
 def test_zh_cn_translation_is_complete():
     assert checks.check_po(ADDON / "i18n" / "zh_CN.po") == []
 

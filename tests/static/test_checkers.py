@@ -52,11 +52,11 @@ def test_unknown_action_and_group(addon):
 
 def test_reference_before_definition(addon):
     manifest = addon / "__manifest__.py"
-    _edit(manifest, '        "views/crm_relation_report_views.xml",\n', "")
+    _edit(manifest, '        "report/sale_report_views.xml",\n', "")
     _edit(
         manifest,
         '"views/crm_relation_menus.xml",',
-        '"views/crm_relation_menus.xml",\n"views/crm_relation_report_views.xml",',
+        '"views/crm_relation_menus.xml",\n"report/sale_report_views.xml",',
     )
     problems = "\n".join(checks.check_references(addon))
     assert "action_crm_relation_dashboard is not defined (before use)" in problems
@@ -109,6 +109,72 @@ def test_two_models_in_a_file_and_a_misnamed_file_are_caught(tmp_path):
         "two.py: defines 2 models: x.a, x.b",
         "wrong.py: defines x.c, so is named x_c.py",
     ]
+
+
+def _view(model, inherit=False):
+    parent = '<field name="inherit_id" ref="base.view_x" />' if inherit else ""
+    return (
+        f'<record id="{model.replace(".", "_")}_{int(inherit)}" model="ir.ui.view">'
+        f'<field name="model">{model}</field>{parent}'
+        '<field name="arch" type="xml"><form /></field></record>'
+    )
+
+
+def test_views_of_three_models_in_a_file_are_caught(tmp_path):
+    for folder in ("views", "wizards", "report"):
+        (tmp_path / folder).mkdir()
+    three = _view("x.a") + _view("res.partner", inherit=True) + _view("x.b")
+    (tmp_path / "views" / "x_a_views.xml").write_text(f"<odoo>{three}</odoo>")
+    # Two models, several views each, actions and menus of others: allowed.
+    two = (
+        _view("x.c")
+        + _view("x.c", inherit=True)
+        + _view("x.d")
+        + '<record id="act" model="ir.actions.act_window">'
+        '<field name="res_model">x.e</field></record>'
+        '<menuitem id="menu" name="M" action="act" />'
+    )
+    (tmp_path / "views" / "x_c_views.xml").write_text(f"<odoo>{two}</odoo>")
+    (tmp_path / "wizards" / "x_w_views.xml").write_text(
+        f"<odoo>{_view('x.w') + _view('x.v') + _view('x.u')}</odoo>"
+    )
+    (tmp_path / "report" / "x_r_views.xml").write_text(f"<odoo>{_view('x.r')}</odoo>")
+    assert checks.check_view_models_per_file(tmp_path) == [
+        "views/x_a_views.xml: views of 3 models (x.a, res.partner, x.b), at most 2",
+        "wizards/x_w_views.xml: views of 3 models (x.w, x.v, x.u), at most 2",
+    ]
+
+
+def test_clean_copy_has_no_view_file_of_three_models(addon):
+    assert checks.check_view_models_per_file(addon) == []
+    # The visit plans' and weeks' views moved into the visits' file.
+    visit = addon / "views" / "crm_relation_visit_views.xml"
+    for other in (
+        "crm_relation_visit_plan_views.xml",
+        "crm_relation_visit_week_views.xml",
+    ):
+        text = (addon / "views" / other).read_text("utf-8")
+        records = text.split("<odoo>", 1)[1].rsplit("</odoo>", 1)[0]
+        _edit(visit, "</odoo>", records + "</odoo>")
+    [problem] = checks.check_view_models_per_file(addon)
+    assert problem.startswith("views/crm_relation_visit_views.xml: views of ")
+    assert "crm.relation.visit.plan, crm.relation.visit.week), at most 2" in problem
+
+
+def test_cron_in_a_views_file_and_report_in_data_are_caught(addon):
+    assert checks.check_records_in_their_folders(addon) == []
+    cron = (
+        '<record id="ir_cron_x" model="ir.cron"><field name="name">X</field></record>'
+    )
+    report = '<record id="report_x" model="ir.actions.report" />'
+    _edit(addon / "views" / "crm_relation_audit_views.xml", "</odoo>", cron + "</odoo>")
+    _edit(addon / "data" / "crm_relation_vip_data.xml", "</odoo>", report + "</odoo>")
+    problems = "\n".join(checks.check_records_in_their_folders(addon))
+    assert "views/crm_relation_audit_views.xml:" in problems
+    assert "ir.cron ir_cron_x belongs in data/" in problems
+    assert "data/crm_relation_vip_data.xml:" in problems
+    assert "ir.actions.report report_x belongs in report/" in problems
+    assert len(checks.check_records_in_their_folders(addon)) == 2
 
 
 def test_incomplete_po_is_caught(tmp_path):

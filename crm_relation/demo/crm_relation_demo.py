@@ -7,7 +7,7 @@ from odoo import Command, api, fields, models
 
 from ..logic import demo_plan
 from ..logic import visit as visit_rules
-from . import guards
+from ..models import guards
 
 _logger = logging.getLogger(__name__)
 

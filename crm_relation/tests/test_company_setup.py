@@ -1,0 +1,69 @@
+# Copyright 2026 crm_relation developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.modules.module import load_script
+from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tools.misc import file_path
+
+from ..hooks import post_init_hook
+
+MIGRATION = "crm_relation/migrations/19.0.1.5.0/post-migrate.py"
+
+
+@tagged("post_install", "-at_install", "crm_relation")
+class TestCompanySetUp(TransactionCase):
+    """Platinum and Gold are the high-value tiers for complaints of every
+    company: new ones as they are created, existing ones on installation."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Company = cls.env["res.company"].with_context(active_test=False)
+        cls.defaults = cls.env.ref("crm_relation.tier_p") | cls.env.ref(
+            "crm_relation.tier_g"
+        )
+        cls.silver = cls.env.ref("crm_relation.tier_s")
+
+    def test_companies_found_at_installation_have_the_defaults(self):
+        for company in self.Company.search([]):
+            self.assertEqual(company.crm_relation_complaint_tier_ids, self.defaults)
+
+    def test_new_company_has_the_defaults(self):
+        # Whoever creates companies, even without access to the tiers.
+        creator = new_test_user(
+            self.env,
+            "t_company_creator",
+            groups="base.group_erp_manager,base.group_partner_manager",
+        )
+        self.assertFalse(
+            self.env["crm.relation.tier"].with_user(creator).has_access("read")
+        )
+        company = self.env["res.company"].with_user(creator).create({"name": "New Co"})
+        self.assertEqual(company.sudo().crm_relation_complaint_tier_ids, self.defaults)
+        chosen = self.Company.create(
+            {"name": "Chosen Co", "crm_relation_complaint_tier_ids": self.silver.ids}
+        )
+        self.assertEqual(chosen.crm_relation_complaint_tier_ids, self.silver)
+
+    def test_installation_sets_up_companies_without_tiers_only(self):
+        companies = self.Company.search([])
+        companies.crm_relation_complaint_tier_ids = False
+        chosen = self.Company.create({"name": "Chosen Co"})
+        chosen.crm_relation_complaint_tier_ids = self.silver
+        post_init_hook(self.env)
+        for company in companies:
+            self.assertEqual(company.crm_relation_complaint_tier_ids, self.defaults)
+        self.assertEqual(chosen.crm_relation_complaint_tier_ids, self.silver)
+
+    def test_upgrade_from_before_the_tiers_sets_them_up(self):
+        migrate = load_script(file_path(MIGRATION), "crm_relation").migrate
+        companies = self.Company.search([])
+        companies.crm_relation_complaint_tier_ids = False
+        migrate(self.env.cr, "19.0.1.4.0")
+        for company in companies:
+            self.assertEqual(company.crm_relation_complaint_tier_ids, self.defaults)
+        # Tiers chosen already: the upgrade leaves every company alone.
+        companies.crm_relation_complaint_tier_ids = False
+        companies[:1].crm_relation_complaint_tier_ids = self.silver
+        migrate(self.env.cr, "19.0.1.4.0")
+        self.assertEqual(companies[:1].crm_relation_complaint_tier_ids, self.silver)
+        self.assertFalse((companies - companies[:1]).crm_relation_complaint_tier_ids)
