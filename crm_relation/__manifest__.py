@@ -41,6 +41,8 @@
         "views/crm_relation_sync_views.xml",
         "views/crm_relation_visit_views.xml",
         "data/crm_relation_visit_data.xml",
+        "report/crm_relation_manager_evaluation_report_views.xml",
+        "report/crm_relation_visit_week_report_views.xml",
         "views/crm_relation_menus.xml",
         "data/crm_relation_helpdesk_data.xml",
         "views/helpdesk_ticket_views.xml",
