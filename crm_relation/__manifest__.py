@@ -58,6 +58,8 @@
         "views/crm_relation_care_rule_views.xml",
         "views/crm_relation_care_log_views.xml",
         "views/mail_activity_views.xml",
+        "report/crm_relation_manager_evaluation_report_views.xml",
+        "report/crm_relation_visit_week_report_views.xml",
         "views/crm_relation_menus.xml",
     ],
     "post_init_hook": "post_init_hook",

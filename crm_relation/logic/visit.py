@@ -7,7 +7,6 @@ repeats every N days, weeks or months from its next date.
 """
 
 import calendar
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 PLANNED = "planned"
@@ -131,35 +130,6 @@ def is_overdue(planned: date, today: date, grace_days: int = 0) -> bool:
 def below_kpi(visit_count: int, minimum: int) -> bool:
     """A week with fewer visits booked or done than the minimum is flagged."""
     return visit_count < minimum
-
-
-@dataclass
-class ManagerFigures:
-    """One account manager's visits over a period."""
-
-    planned: int = 0
-    done: int = 0
-    missed: int = 0
-    on_time: int = 0
-    satisfaction_sum: float = 0.0
-    satisfaction_count: int = 0
-
-    @property
-    def on_time_rate(self) -> float:
-        """Share of the done visits done on or before their planned date, in %."""
-        return round(100.0 * self.on_time / self.done, 1) if self.done else 0.0
-
-    @property
-    def completion_rate(self) -> float:
-        """Done visits over the visits that were due (done + missed), in %."""
-        due = self.done + self.missed
-        return round(100.0 * self.done / due, 1) if due else 0.0
-
-    @property
-    def average_satisfaction(self) -> float:
-        if not self.satisfaction_count:
-            return 0.0
-        return round(self.satisfaction_sum / self.satisfaction_count, 2)
 
 
 def on_time(planned: date, done: date | None) -> bool:

@@ -356,13 +356,13 @@ class CrmRelationVisitWeek(models.Model):
         """Mondays: fill and send each account manager's report of last week
         (deals closed, new customers, visits done) to their sales manager."""
         today = today or fields.Date.context_today(self)
-        start, end = rules.previous_week(today)
+        start, _end = rules.previous_week(today)
         weeks = self._ensure_weeks(start)
         weeks |= self.sudo().search([("date_start", "=", start)])
         weeks = weeks.filtered(lambda w: not w.report_sent_date)
         if not weeks:
             return weeks
-        figures = self._report_figures(weeks, start, end)
+        figures = self._report_figures(weeks, start)
         for week in weeks:
             orders, amount, new_customers, done = figures.get(
                 (week.user_id.id, week.company_id.id), (0, 0.0, 0, 0)
@@ -380,68 +380,31 @@ class CrmRelationVisitWeek(models.Model):
         return weeks
 
     @api.model
-    def _report_figures(self, weeks, start, end):
+    def _report_figures(self, weeks, start):
         """{(user id, company id): (deals, amount, new customers, visits done)}
-        over ``start``..``end``, in one query for all the weeks."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            """
-            WITH keys AS (
-                SELECT DISTINCT user_id, company_id FROM crm_relation_visit_week
-                 WHERE id = ANY(%(weeks)s)
-            ), deals AS (
-                SELECT so.user_id, so.company_id, so.id, so.amount_untaxed,
-                       so.currency_rate, p.commercial_partner_id,
-                       COALESCE(up.tz, 'UTC') AS tz
-                  FROM sale_order so
-                  JOIN keys k ON k.user_id = so.user_id
-                             AND k.company_id = so.company_id
-                  JOIN res_partner p ON p.id = so.partner_id
-                  JOIN res_users u ON u.id = so.user_id
-                  JOIN res_partner up ON up.id = u.partner_id
-                 WHERE so.state = 'sale'
-                   AND (so.date_order AT TIME ZONE 'UTC'
-                        AT TIME ZONE COALESCE(up.tz, 'UTC'))::date
-                       BETWEEN %(start)s AND %(end)s
-            ), visits AS (
-                SELECT v.user_id, v.company_id, count(*) AS done
-                  FROM crm_relation_visit v
-                  JOIN keys k ON k.user_id = v.user_id
-                             AND k.company_id = v.company_id
-                 WHERE v.state = 'done'
-                   AND v.done_date BETWEEN %(start)s AND %(end)s
-                 GROUP BY v.user_id, v.company_id
+        of the week starting ``start``, from the weekly report, for all the
+        weeks at once."""
+        rows = (
+            self.env["crm.relation.visit.week.report"]
+            .sudo()
+            ._read_group(
+                [
+                    ("date", "=", start),
+                    ("user_id", "in", weeks.user_id.ids),
+                    ("company_id", "in", weeks.company_id.ids),
+                ],
+                ["user_id", "company_id"],
+                [
+                    "order_count:sum",
+                    "amount:sum",
+                    "new_customer_count:sum",
+                    "visit_done_count:sum",
+                ],
             )
-            SELECT k.user_id, k.company_id,
-                   (SELECT count(*) FROM deals d
-                     WHERE d.user_id = k.user_id AND d.company_id = k.company_id),
-                   (SELECT COALESCE(sum(d.amount_untaxed
-                                        / NULLIF(d.currency_rate, 0)), 0)
-                      FROM deals d
-                     WHERE d.user_id = k.user_id AND d.company_id = k.company_id),
-                   (SELECT count(DISTINCT d.commercial_partner_id) FROM deals d
-                     WHERE d.user_id = k.user_id AND d.company_id = k.company_id
-                       AND NOT EXISTS (
-                           SELECT 1 FROM sale_order old
-                             JOIN res_partner op ON op.id = old.partner_id
-                            WHERE old.state = 'sale'
-                              AND old.company_id = d.company_id
-                              AND op.commercial_partner_id
-                                  = d.commercial_partner_id
-                              -- "before the week" in the account manager's
-                              -- own days, as the deals are counted
-                              AND (old.date_order AT TIME ZONE 'UTC'
-                                   AT TIME ZONE d.tz)::date < %(start)s)),
-                   COALESCE(v.done, 0)
-              FROM keys k
-              LEFT JOIN visits v ON v.user_id = k.user_id
-                                AND v.company_id = k.company_id
-            """,
-            {"weeks": weeks.ids, "start": start, "end": end},
         )
         return {
-            (user, company): (orders, amount, new, done)
-            for user, company, orders, amount, new, done in self.env.cr.fetchall()
+            (user.id, company.id): (orders, amount, new, done)
+            for user, company, orders, amount, new, done in rows
         }
 
     def _report_recipients(self):

@@ -9,6 +9,7 @@ run :func:`inventory` in ``odoo shell`` against the server's database.
 import inspect
 
 from odoo import models
+from odoo.tools.sql import TableKind, table_kind
 
 ADDON = "crm_relation"
 # Odoo's own ORM API (create, write, unlink, copy, read, default_get...):
@@ -17,6 +18,8 @@ ORM_NAMES = frozenset(
     name for name in dir(models.BaseModel) if not name.startswith("_")
 )
 APPEND_ONLY = "crm.relation.append.only"
+# What a model's table is when it is an SQL view (a report, as sale.report).
+VIEW_KINDS = (TableKind.View, TableKind.Materialized)
 
 
 def addon_classes(model):
@@ -64,14 +67,54 @@ def guarded_fields(env):
     }
 
 
+def is_sql_view(model):
+    """Whether ``model`` reads an SQL view (``_auto = False`` with a view or
+    a table query behind it): nobody, not even code, sets its fields, and
+    the database refuses any insert or update."""
+    if model._auto or model._abstract or model._transient:
+        return False
+    if model._table_query:
+        return True
+    return table_kind(model.env.cr, model._table) in VIEW_KINDS
+
+
+def sql_views(env):
+    """Names of the addon's own models backed by an SQL view (its reports):
+    written by no one, which ``test_guards`` checks instead of a guard."""
+    return sorted(
+        name
+        for name in env.registry
+        if env[name]._original_module == ADDON and is_sql_view(env[name])
+    )
+
+
+def view_write_access(env, name):
+    """Groups (by full name; "everyone" for a global one) that the access
+    rules let create, write or delete rows of the model ``name``: none for a
+    report."""
+    return sorted(
+        access.group_id.full_name or "everyone"
+        for access in env["ir.model.access"]
+        .sudo()
+        .search([("model_id.model", "=", name)])
+        if access.perm_write or access.perm_create or access.perm_unlink
+    )
+
+
 def must_be_guarded(env):
     """``(model, field)`` of the fields the addon defines that only code can
     set (stored, read-only, neither related nor with an inverse) on models
-    that are neither transient nor append-only: each must be guarded."""
+    that are neither transient nor append-only nor SQL views (which no code
+    sets: see ``sql_views``): each must be guarded."""
     result = []
     for name in sorted(env.registry):
         model = env[name]
-        if model._transient or model._abstract or APPEND_ONLY in model._inherit:
+        if (
+            model._transient
+            or model._abstract
+            or APPEND_ONLY in model._inherit
+            or is_sql_view(model)
+        ):
             continue
         for fname, field in model._fields.items():
             if (
@@ -112,5 +155,17 @@ def inventory(env):
             {"model": model, "field": field}
             for model, field in must_be_guarded(env)
             if not getattr(env[model]._fields[field], "guarded", False)
+        ],
+        "views": [
+            {
+                "model": name,
+                "write_access": view_write_access(env, name),
+                "writable_fields": sorted(
+                    fname
+                    for fname, field in env[name]._fields.items()
+                    if not field.readonly
+                ),
+            }
+            for name in sql_views(env)
         ],
     }

@@ -6,6 +6,9 @@ method or field that forgets its guard fails here without being listed."""
 
 import contextlib
 from datetime import date
+from unittest.mock import patch
+
+import psycopg2
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
@@ -132,6 +135,78 @@ class TestGuards(TransactionCase):
                     or self.env[model]._fields[field].guarded == "create",
                     "a guarded field is read-only in the views",
                 )
+
+    def test_reports_are_sql_views_no_one_writes(self):
+        """Report models carry no guard: no code sets their fields, the
+        database computes them. Instead: every field read-only, no access
+        rule lets anyone create, write or delete, and the database itself
+        refuses the superuser."""
+        views = guard_inventory.sql_views(self.env)
+        for name in (
+            "crm.relation.manager.evaluation.report",
+            "crm.relation.visit.week.report",
+        ):
+            self.assertIn(name, views)
+        for name in views:
+            with self.subTest(model=name):
+                model = self.env[name]
+                self.assertEqual(guard_inventory.view_write_access(self.env, name), [])
+                self.assertEqual(
+                    [f for f, field in model._fields.items() if not field.readonly],
+                    [],
+                )
+                self.assertFalse(
+                    [
+                        m
+                        for m, _f in guard_inventory.must_be_guarded(self.env)
+                        if m == name
+                    ]
+                )
+                sudo = model.sudo()
+                record = sudo.search([], limit=1)
+                self.assertTrue(record, f"a row of {name} to try")
+                vals = {"user_id": self.users["user"].id}
+                for write in (
+                    lambda r=record, v=vals: r.write(v),
+                    lambda r=record: r.unlink(),
+                    lambda s=sudo, r=record: s.create(
+                        {"user_id": r.user_id.id, "date": r.date}
+                    ),
+                ):
+                    with (
+                        self.assertRaises(psycopg2.Error),
+                        self.env.cr.savepoint(),
+                        mute_logger("odoo.sql_db"),
+                    ):
+                        write()
+                        self.env.flush_all()
+                    self.env.invalidate_all(flush=False)
+
+    def test_the_walk_still_catches_a_missing_guard(self):
+        """Leaving SQL views out does not let an ordinary model through."""
+        env = self.env
+        week = env["crm.relation.visit.week"]
+        self.assertFalse(guard_inventory.is_sql_view(week))
+        self.assertIn(
+            ("crm.relation.visit.week", "report_order_count"),
+            guard_inventory.must_be_guarded(env),
+        )
+        field = week._fields["report_order_count"]
+        with patch.object(field, "guarded", False):
+            unguarded = [
+                (model, fname)
+                for model, fname in guard_inventory.must_be_guarded(env)
+                if not getattr(env[model]._fields[fname], "guarded", False)
+            ]
+        self.assertEqual(unguarded, [("crm.relation.visit.week", "report_order_count")])
+        # A model not created by the ORM yet backed by a real table is
+        # walked like any other: only views are left out.
+        with patch.object(type(week), "_auto", False):
+            self.assertFalse(guard_inventory.is_sql_view(week))
+            self.assertIn(
+                ("crm.relation.visit.week", "report_order_count"),
+                guard_inventory.must_be_guarded(env),
+            )
 
     # -- methods: refused to the other roles, no traceback for the right ones
 

@@ -194,6 +194,8 @@ class TestSecurity(TransactionCase):
             "crm.relation.complaint.summary.line": {"complaint_count": 1},
             "crm.relation.care.rule": {"days": 1},
             "crm.relation.care.log": {"summary": "x"},
+            "crm.relation.manager.evaluation.report": {"visits_done": 1},
+            "crm.relation.visit.week.report": {"order_count": 1},
         }
         stored = self.env["ir.model"].search(
             [("model", "=like", "crm.relation.%"), ("transient", "=", False),

@@ -65,6 +65,36 @@ def test_the_inventory_finds_what_the_addon_guards(inventory):
     assert missing == [], "public methods without @guards.callers"
 
 
+def test_reports_are_written_by_no_one(inventory, json2, fingerprint):
+    """Report models (SQL views) carry no guard, since no code sets them:
+    no access rule lets anyone create, write or delete, administrators
+    included."""
+    views = {spec["model"]: spec for spec in inventory["views"]}
+    assert {
+        "crm.relation.manager.evaluation.report",
+        "crm.relation.visit.week.report",
+    } <= set(views)
+    problems = []
+    for model, spec in sorted(views.items()):
+        if spec["write_access"] or spec["writable_fields"]:
+            problems.append(f"{model}: {spec}")
+        ids = json2["admin"].ok(model, "search", domain=[], limit=1)
+        assert ids, f"a row of {model} to try"
+        for role in ("admin", "manager", "auditor", "user"):
+            before = fingerprint()
+            for method, kwargs in (
+                ("write", {"ids": ids, "vals": {"user_id": False}}),
+                ("unlink", {"ids": ids}),
+                ("create", {"vals_list": [{"user_id": False}]}),
+            ):
+                status, body = json2[role].call(model, method, **kwargs)
+                if not _refused(status, body):
+                    problems.append(f"{model}.{method} as {role}: {status} {body}")
+            if fingerprint() != before:
+                problems.append(f"{model} as {role}: wrote something")
+    assert problems == []
+
+
 def test_every_public_method_checks_its_caller(
     inventory, json2, xmlrpc_clients, role_users, members, samples, fingerprint
 ):

@@ -1,5 +1,6 @@
 """Visits over RPC: an account manager plans, visits and submits the week;
-a customer manager approves it and evaluates; others are refused."""
+a customer manager approves it and reads the evaluation and the weekly
+reports; others are refused."""
 
 import datetime
 
@@ -75,22 +76,56 @@ def test_users_see_their_own_visits_and_auditors_write_none(server):
         auditor.env["crm.relation.visit"].write(everyone[:1], {"outcome": "x"})
 
 
-def test_account_manager_evaluation_for_managers_only(server):
+def test_account_manager_evaluation_for_managers_and_auditors(server):
     today = datetime.date.today()
-    period = {
-        "date_from": (today - datetime.timedelta(days=60)).isoformat(),
-        "date_to": today.isoformat(),
-    }
+    period = [
+        ("date", ">=", (today - datetime.timedelta(days=60)).isoformat()),
+        ("date", "<=", today.isoformat()),
+    ]
     manager = server.connect("crm_manager")
-    evaluations = manager.env["crm.relation.manager.evaluation"]
-    evaluation = evaluations.create(period)
-    evaluations.browse(evaluation).action_compute()
-    lines = manager.env["crm.relation.manager.evaluation.line"]
-    rows = lines.search_read(
-        [("evaluation_id", "=", evaluation)],
-        ["user_id", "visits_planned", "visits_done", "on_time_rate"],
+    report = manager.env["crm.relation.manager.evaluation.report"]
+    # As the pivot and the grouped list read it: one line per account manager.
+    rows = report.formatted_read_group(
+        period,
+        groupby=["user_id"],
+        aggregates=["visits_planned:sum", "visits_done:sum", "on_time_rate:avg"],
     )
-    assert rows and sum(r["visits_done"] for r in rows) > 0, rows
+    assert rows and sum(r["visits_done:sum"] for r in rows) > 0, rows
+    assert all(0 <= r["on_time_rate:avg"] <= 100 for r in rows), rows
+    auditor = server.connect("crm_auditor")
+    audited = auditor.env["crm.relation.manager.evaluation.report"]
+    assert {
+        r["user_id"][0]: r["visits_done:sum"]
+        for r in audited.formatted_read_group(
+            period, groupby=["user_id"], aggregates=["visits_done:sum"]
+        )
+    } == {r["user_id"][0]: r["visits_done:sum"] for r in rows}
+    [row] = report.search(period, limit=1)
+    with pytest.raises(odoorpc.error.RPCError, match="not allowed"):
+        report.browse(row).write({"visits_done": 99})
+    with pytest.raises(odoorpc.error.RPCError, match="not allowed"):
+        audited.create({"user_id": auditor.env.uid})
     user = server.connect("crm_user")
     with pytest.raises(odoorpc.error.RPCError, match="not allowed"):
-        user.env["crm.relation.manager.evaluation"].create(period)
+        user.env["crm.relation.manager.evaluation.report"].search(period)
+
+
+def test_weekly_report_for_account_managers_managers_and_auditors(server):
+    manager = server.connect("crm_manager")
+    everyone = manager.env["crm.relation.visit.week.report"].search_read(
+        [], ["user_id", "date", "order_count", "visit_done_count"]
+    )
+    assert everyone and sum(r["visit_done_count"] for r in everyone) > 0
+    assert {datetime.date.fromisoformat(r["date"]).isoweekday() for r in everyone} == {
+        6
+    }, "weeks start on Saturdays"
+    user = server.connect("crm_user")
+    own = user.env["crm.relation.visit.week.report"].search_read([], ["user_id"])
+    assert own and {r["user_id"][0] for r in own} == {user.env.uid}
+    assert len(own) < len(everyone)
+    auditor = server.connect("crm_auditor")
+    assert auditor.env["crm.relation.visit.week.report"].search_count([]) == len(
+        everyone
+    )
+    with pytest.raises(odoorpc.error.RPCError, match="not allowed"):
+        auditor.env["crm.relation.visit.week.report"].browse(everyone[0]["id"]).unlink()

@@ -117,24 +117,7 @@ def test_week_flow():
             t(state, action)
 
 
-def test_manager_figures():
-    f = visit.ManagerFigures(
-        planned=10,
-        done=4,
-        missed=1,
-        on_time=3,
-        satisfaction_sum=17,
-        satisfaction_count=4,
-    )
-    assert f.on_time_rate == 75.0
-    assert f.completion_rate == 80.0
-    assert f.average_satisfaction == 4.25
-    empty = visit.ManagerFigures()
-    assert (empty.on_time_rate, empty.completion_rate, empty.average_satisfaction) == (
-        0.0,
-        0.0,
-        0.0,
-    )
+def test_on_time():
     assert visit.on_time(date(2026, 1, 2), date(2026, 1, 2))
     assert not visit.on_time(date(2026, 1, 2), date(2026, 1, 3))
     assert not visit.on_time(date(2026, 1, 2), None)

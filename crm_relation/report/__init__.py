@@ -1,0 +1,2 @@
+from . import crm_relation_manager_evaluation_report
+from . import crm_relation_visit_week_report
