@@ -20,6 +20,31 @@ KINDS = [
 ]
 MANAGER_GROUP = guards.MANAGER_GROUP
 BATCH = 1000
+# What the partner filter reads, and what each kind's query reads besides:
+# flushed before the query runs.
+PARTNER_FIELDS = [
+    "active", "company_id", "customer_rank", "commercial_partner_id", "category_id",
+]  # fmt: skip
+DUE_FIELDS = {
+    care.BIRTHDAY: {"res.partner": ["birthday"]},
+    care.AFTER_PURCHASE: {
+        "account.move": [
+            "move_type", "state", "company_id", "invoice_date", "commercial_partner_id",
+        ],
+        "account.move.line": ["move_id"],
+        "sale.order.line": ["invoice_lines", "order_id"],
+        "sale.order": ["partner_id"],
+        "stock.picking": [
+            "sale_id", "picking_type_id", "state", "date_done", "company_id",
+        ],
+        "stock.picking.type": ["code"],
+    },
+    care.VIP_EXPIRY: {
+        "crm.relation.vip": ["partner_id", "company_id", "state", "date_end"],
+    },
+    care.HOLIDAY: {},
+    care.PARTNER_TAG: {},
+}  # fmt: skip
 
 
 class CrmRelationCareRule(models.Model):
@@ -247,20 +272,18 @@ class CrmRelationCareRule(models.Model):
             )
         return SQL(" AND ").join(conditions)
 
-    def _care_fetch(self, query):
-        self.env.cr.execute(query)
-        return self.env.cr.fetchall()
-
     def _due(self, first, last, today):
         """``[(partner id, cause date, ref)]`` of the causes whose fire
         date lies in ``[first, last]``."""
-        self.env.flush_all()
+        self.env["res.partner"].flush_model(PARTNER_FIELDS)
+        for model, fnames in DUE_FIELDS[self.kind].items():
+            self.env[model].flush_model(fnames)
         return getattr(self, f"_due_{self.kind}")(first, last, today)
 
     def _due_birthday(self, first, last, today):
         """Customers and their contacts whose birthday is due."""
         occurrences = care.birthday_occurrences(first, last, self.days)
-        rows = self._care_fetch(
+        rows = self.env.execute_query(
             SQL(
                 """
                 SELECT p.id, to_char(p.birthday, 'MM-DD')
@@ -289,7 +312,7 @@ class CrmRelationCareRule(models.Model):
         """
         start, end = care.cause_range(care.AFTER_PURCHASE, first, last, self.days)
         tz = self.user_id.tz or self.env.user.tz or "UTC"
-        return self._care_fetch(
+        return self.env.execute_query(
             SQL(
                 """
                 SELECT DISTINCT cp.id, m.invoice_date, NULL::integer
@@ -346,7 +369,7 @@ class CrmRelationCareRule(models.Model):
         start, end = care.cause_range(care.VIP_EXPIRY, first, last, self.days)
         return [
             (pid, date_end, vip_id)
-            for pid, date_end, vip_id in self._care_fetch(
+            for pid, date_end, vip_id in self.env.execute_query(
                 SQL(
                     """
                     SELECT p.id, v.date_end, v.id
@@ -370,7 +393,7 @@ class CrmRelationCareRule(models.Model):
         """Ids of the customers (commercial partners) the rule cares for."""
         return [
             pid
-            for (pid,) in self._care_fetch(
+            for (pid,) in self.env.execute_query(
                 SQL(
                     """
                     SELECT p.id FROM res_partner p
@@ -431,7 +454,7 @@ class CrmRelationCareRule(models.Model):
             )
             for (pid, key), (cause_date, deadline) in items
         )
-        rows = self._care_fetch(
+        rows = self.env.execute_query(
             SQL(
                 """
                 INSERT INTO crm_relation_care_log
@@ -506,7 +529,7 @@ class CrmRelationCareRule(models.Model):
             .with_context(mail_activity_quick_update=True)
             .create(vals_list)
         )
-        self.env.cr.execute(
+        self.env.execute_query(
             SQL(
                 """
                 UPDATE crm_relation_care_log l

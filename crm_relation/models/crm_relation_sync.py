@@ -333,7 +333,7 @@ class CrmRelationSync(models.AbstractModel):
     def _new_records(self, model, creates, maps, company, lookup, context=None):
         """Create the records of ``creates`` (``(index, key, digest, vals,
         mapping)``, tag names still to resolve) and their mappings (inside a
-        savepoint)."""
+        savepoint, whose end flushes them: a failing row fails there)."""
         vals_list = [self._resolve(vals, key[0], company, lookup)
                      for _i, key, _d, vals, _m in creates]  # fmt: skip
         records = (
@@ -342,7 +342,6 @@ class CrmRelationSync(models.AbstractModel):
             .create(vals_list)
         )
         self._map_records(model, creates, records, maps, company)
-        self.env.flush_all()
         return records
 
     def _map_records(self, model, creates, records, maps, company):
@@ -481,7 +480,6 @@ class CrmRelationSync(models.AbstractModel):
                 mapping.write(
                     {"payload_hash": digest, "last_sync": fields.Datetime.now()}
                 )
-                self.env.flush_all()
         except ROW_ERRORS as error:
             self._retry_if_concurrent(error)
             self._forget(maps, lookup)
@@ -689,7 +687,6 @@ class CrmRelationSync(models.AbstractModel):
             try:
                 with self.env.cr.savepoint():
                     order, status = door._apply_order(values, maps, company, lookup)
-                    self.env.flush_all()
             except RowError as error:
                 door._forget(maps, lookup)
                 results.append(door._error(row, str(error)))

@@ -334,22 +334,15 @@ class CrmRelationVip(models.Model):
         thresholds = self._thresholds(company)
         start = rfm.window_start(date, company.vip_window_days)
         engine = self.env["crm.relation.rfm.engine"].with_company(company)
-        self.env.flush_all()
-        query = engine._facts_query(company, start, date, partners)
         found = {}
-        # Streamed: only the qualifying customers are kept.
-        cursor = self.env.cr._cnx.cursor(name="crm_relation_vip")
-        try:
-            cursor.itersize = engine.BATCH
-            cursor.execute(query.code, query.params)
-            for row in cursor:
+        # Read a batch at a time: only the qualifying customers are kept.
+        for rows in engine._facts_batches(company, start, date, partners):
+            for row in rows:
                 pid, orders, amount, items, blocked = (
                     row[0], row[1], float(row[3]), float(row[4]), row[11]
                 )  # fmt: skip
                 if not blocked and vip.qualifies(thresholds, orders, items, amount):
                     found[pid] = (orders, items, amount)
-        finally:
-            cursor.close()
         return found
 
     @guards.callers(MANAGER_GROUP)
