@@ -32,6 +32,7 @@ class CrmRelationVip(models.Model):
     _description = "VIP Customer"
     _inherit = ["mail.thread", "mail.activity.mixin", "crm.relation.guarded"]
     _order = "state, date_end desc, id desc"
+    _check_company_auto = True
 
     partner_id = fields.Many2one(
         "res.partner",
@@ -40,6 +41,7 @@ class CrmRelationVip(models.Model):
         index=True,
         tracking=True,
         domain="[('parent_id', '=', False)]",
+        check_company=True,
         guarded="create",
     )
     company_id = fields.Many2one(
@@ -125,7 +127,7 @@ class CrmRelationVip(models.Model):
                 filter(None, [record.card_number, record.partner_id.display_name])
             )
 
-    @api.constrains("partner_id", "company_id")
+    @api.constrains("partner_id")
     def _check_partner(self):
         for record in self:
             partner = record.partner_id
@@ -136,14 +138,6 @@ class CrmRelationVip(models.Model):
                         "customer itself a VIP.",
                         contact=partner.display_name,
                         customer=partner.commercial_partner_id.display_name,
-                    )
-                )
-            if partner.company_id and partner.company_id != record.company_id:
-                raise ValidationError(
-                    self.env._(
-                        "%(customer)s belongs to %(company)s only.",
-                        customer=partner.display_name,
-                        company=partner.company_id.name,
                     )
                 )
 

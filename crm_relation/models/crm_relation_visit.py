@@ -51,6 +51,7 @@ class CrmRelationVisit(models.Model):
     _description = "Customer Visit"
     _inherit = ["mail.thread", "mail.activity.mixin", "crm.relation.review.mixin"]
     _order = "planned_date desc, id desc"
+    _check_company_auto = True
 
     plan_id = fields.Many2one(
         "crm.relation.visit.plan", "Visit Plan", index=True, ondelete="set null"
@@ -62,6 +63,7 @@ class CrmRelationVisit(models.Model):
         index=True,
         tracking=True,
         domain="[('parent_id', '=', False)]",
+        check_company=True,
     )
     user_id = fields.Many2one(
         "res.users",
@@ -153,19 +155,9 @@ class CrmRelationVisit(models.Model):
             self.channel = self.plan_id.channel
             self.purpose = self.plan_id.purpose
 
-    @api.constrains("partner_id", "company_id", "plan_id")
-    def _check_consistency(self):
+    @api.constrains("partner_id", "plan_id")
+    def _check_plan_partner(self):
         for record in self:
-            company = record.partner_id.company_id
-            if company and company != record.company_id:
-                raise ValidationError(
-                    self.env._(
-                        "Customer %(customer)s belongs to %(company)s only: "
-                        "plan its visits in that company.",
-                        customer=record.partner_id.display_name,
-                        company=company.name,
-                    )
-                )
             if record.plan_id and record.plan_id.partner_id != record.partner_id:
                 raise ValidationError(
                     self.env._(
