@@ -59,6 +59,8 @@ class CrmRelationAudit(models.Model):
     # Who and when are part of the entry itself (user_id, logged_at).
     _log_access = False
 
+    # === FIELDS === #
+
     company_id = fields.Many2one(
         "res.company", required=True, readonly=True, index=True, ondelete="restrict"
     )
@@ -93,6 +95,8 @@ class CrmRelationAudit(models.Model):
     )
     _unsealed_idx = models.Index("(company_id, id) WHERE sequence IS NULL")
 
+    # === SCHEMA === #
+
     def init(self):
         self.env.execute_query(
             SQL(
@@ -107,6 +111,8 @@ class CrmRelationAudit(models.Model):
                 SQL.identifier(HEAD_TABLE),
             )
         )
+
+    # === COMPUTE METHODS === #
 
     @api.depends("model", "res_id", "field_name")
     def _compute_labels(self):
@@ -129,6 +135,72 @@ class CrmRelationAudit(models.Model):
     def _compute_is_sealed(self):
         for entry in self:
             entry.is_sealed = bool(entry.sequence)
+
+    # === ACTION METHODS === #
+
+    @api.readonly
+    @guards.callers(*VERIFIERS)
+    @api.model
+    def verify_chain(self, company_id=None, anchor=None):
+        """Check every sealed entry of one company's chain (default: all the
+        user's companies), and the MAC of every entry not sealed yet.
+
+        ``anchor``: an anchor line kept outside the database (mailed by the
+        scheduled action, or exported): the chain must hold it. Returns
+        ``{"intact", "entries", "first_broken_id", "reason", "unsealed",
+        "keyed", "unkeyed", "anchored", "companies": [...]}``; writes
+        nothing.
+        """
+        anchor = self._parse_anchor(anchor)
+        if anchor and company_id in (None, False):
+            company_id = anchor[0]
+        companies = self._verifiable_companies(company_id)
+        if anchor and companies.id != anchor[0]:
+            raise UserError(
+                self.env._(
+                    "The anchor is of company %(anchor)s, not %(company)s.",
+                    anchor=anchor[0],
+                    company=companies.id,
+                )
+            )
+        key, known = audit_key.keys()
+        results = [
+            self._verify_company(company, known, anchor and anchor[1:])
+            for company in companies
+        ]
+        broken = [r for r in results if not r["intact"]]
+        return {
+            "intact": not broken,
+            "entries": sum(r["entries"] for r in results),
+            "first_broken_id": min(
+                (r["first_broken_id"] for r in broken if r["first_broken_id"]),
+                default=False,
+            ),
+            "reason": broken[0]["reason"] if broken else False,
+            "unsealed": sum(r["unsealed"] for r in results),
+            "keyed": bool(key),
+            "unkeyed": sum(r["unkeyed"] for r in results),
+            "anchored": bool(anchor) and all(r["anchored"] for r in results),
+            "companies": results,
+        }
+
+    @guards.callers(*VERIFIERS)
+    @api.model
+    def action_verify_chain(self):
+        """Menu action: verify the chains and tell the result."""
+        return self._verification_notice(self.verify_chain())
+
+    @api.readonly
+    @guards.callers(*VERIFIERS)
+    @api.model
+    def export_anchor(self, company_id=None):
+        """The anchor line of each of the user's companies (or of
+        ``company_id``): the head of its sealed chain. Keep it outside the
+        database, and verify against it later."""
+        companies = self._verifiable_companies(company_id)
+        return self._anchor_lines(companies)
+
+    # === BUSINESS METHODS === #
 
     # Appending: no lock shared between writers.
 
@@ -347,11 +419,6 @@ class CrmRelationAudit(models.Model):
             )
         )
 
-    @api.model
-    def _cron_seal(self):
-        """Seal what the sealing after each commit left (it never waits)."""
-        return self._seal()
-
     # Recording changes made through the ORM
 
     @api.model
@@ -455,52 +522,6 @@ class CrmRelationAudit(models.Model):
                     value=guards.short_repr(anchor),
                 )
             ) from None
-
-    @api.readonly
-    @guards.callers(*VERIFIERS)
-    @api.model
-    def verify_chain(self, company_id=None, anchor=None):
-        """Check every sealed entry of one company's chain (default: all the
-        user's companies), and the MAC of every entry not sealed yet.
-
-        ``anchor``: an anchor line kept outside the database (mailed by the
-        scheduled action, or exported): the chain must hold it. Returns
-        ``{"intact", "entries", "first_broken_id", "reason", "unsealed",
-        "keyed", "unkeyed", "anchored", "companies": [...]}``; writes
-        nothing.
-        """
-        anchor = self._parse_anchor(anchor)
-        if anchor and company_id in (None, False):
-            company_id = anchor[0]
-        companies = self._verifiable_companies(company_id)
-        if anchor and companies.id != anchor[0]:
-            raise UserError(
-                self.env._(
-                    "The anchor is of company %(anchor)s, not %(company)s.",
-                    anchor=anchor[0],
-                    company=companies.id,
-                )
-            )
-        key, known = audit_key.keys()
-        results = [
-            self._verify_company(company, known, anchor and anchor[1:])
-            for company in companies
-        ]
-        broken = [r for r in results if not r["intact"]]
-        return {
-            "intact": not broken,
-            "entries": sum(r["entries"] for r in results),
-            "first_broken_id": min(
-                (r["first_broken_id"] for r in broken if r["first_broken_id"]),
-                default=False,
-            ),
-            "reason": broken[0]["reason"] if broken else False,
-            "unsealed": sum(r["unsealed"] for r in results),
-            "keyed": bool(key),
-            "unkeyed": sum(r["unkeyed"] for r in results),
-            "anchored": bool(anchor) and all(r["anchored"] for r in results),
-            "companies": results,
-        }
 
     def _verify_company(self, company, known, anchor=None):
         heads = self.env.execute_query(
@@ -609,12 +630,6 @@ class CrmRelationAudit(models.Model):
         }
         return texts.get(reason, reason or "")
 
-    @guards.callers(*VERIFIERS)
-    @api.model
-    def action_verify_chain(self):
-        """Menu action: verify the chains and tell the result."""
-        return self._verification_notice(self.verify_chain())
-
     def _verification_notice(self, result):
         if result["intact"]:
             kind = "success" if result["keyed"] else "warning"
@@ -642,18 +657,6 @@ class CrmRelationAudit(models.Model):
             )
         return guards.notification(message, kind, reload=False)
 
-    # Anchors: the chain's head, kept outside the database.
-
-    @api.readonly
-    @guards.callers(*VERIFIERS)
-    @api.model
-    def export_anchor(self, company_id=None):
-        """The anchor line of each of the user's companies (or of
-        ``company_id``): the head of its sealed chain. Keep it outside the
-        database, and verify against it later."""
-        companies = self._verifiable_companies(company_id)
-        return self._anchor_lines(companies)
-
     def _anchor_lines(self, companies):
         rows = self.env.execute_query(
             SQL(
@@ -671,6 +674,13 @@ class CrmRelationAudit(models.Model):
             )
             for company in companies
         ]
+
+    # === CRON METHODS === #
+
+    @api.model
+    def _cron_seal(self):
+        """Seal what the sealing after each commit left (it never waits)."""
+        return self._seal()
 
     @api.model
     def _cron_mail_anchor(self):

@@ -61,6 +61,8 @@ class CrmRelationCareRule(models.Model):
     _description = "Customer Care Rule"
     _order = "company_id, sequence, id"
 
+    # === FIELDS === #
+
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
@@ -114,6 +116,8 @@ class CrmRelationCareRule(models.Model):
     log_ids = fields.One2many("crm.relation.care.log", "rule_id", "Care Log")
     log_count = fields.Integer("Fired", compute="_compute_log_count")
 
+    # === COMPUTE METHODS === #
+
     @api.depends("kind", "holiday_dates")
     def _compute_next_holiday(self):
         today = fields.Date.context_today(self)
@@ -134,6 +138,8 @@ class CrmRelationCareRule(models.Model):
         )
         for rule in self:
             rule.log_count = counts.get(rule, 0)
+
+    # === CONSTRAINT METHODS === #
 
     @api.constrains("kind", "days", "holiday_dates", "category_ids")
     def _check_rule(self):
@@ -178,6 +184,8 @@ class CrmRelationCareRule(models.Model):
                     )
                 )
 
+    # === CRUD METHODS === #
+
     @api.ondelete(at_uninstall=False)
     def _unlink_unless_fired(self):
         fired = self.filtered("log_ids")
@@ -190,7 +198,7 @@ class CrmRelationCareRule(models.Model):
                 )
             )
 
-    # Running
+    # === ACTION METHODS === #
 
     @guards.callers(MANAGER_GROUP)
     def action_run_now(self):
@@ -215,12 +223,7 @@ class CrmRelationCareRule(models.Model):
         action["context"] = {}
         return action
 
-    @api.model
-    def _cron_care(self, today=None):
-        """Fire every active rule of every company."""
-        today = fields.Date.to_date(today) or fields.Date.context_today(self)
-        for rule in self.sudo().search([("active", "=", True)]):
-            rule.with_company(rule.company_id)._fire(today)
+    # === BUSINESS METHODS === #
 
     def _fire(self, today):
         """Schedule the care activities this rule owes on ``today`` (with
@@ -543,3 +546,12 @@ class CrmRelationCareRule(models.Model):
                 ),
             )
         )
+
+    # === CRON METHODS === #
+
+    @api.model
+    def _cron_care(self, today=None):
+        """Fire every active rule of every company."""
+        today = fields.Date.to_date(today) or fields.Date.context_today(self)
+        for rule in self.sudo().search([("active", "=", True)]):
+            rule.with_company(rule.company_id)._fire(today)

@@ -53,6 +53,8 @@ class CrmRelationVisit(models.Model):
     _order = "planned_date desc, id desc"
     _check_company_auto = True
 
+    # === FIELDS === #
+
     plan_id = fields.Many2one(
         "crm.relation.visit.plan", "Visit Plan", index=True, ondelete="set null"
     )
@@ -122,6 +124,8 @@ class CrmRelationVisit(models.Model):
         "A visit plan has one visit a day.",
     )
 
+    # === COMPUTE METHODS === #
+
     @api.depends("partner_id", "purpose")
     def _compute_display_name(self):
         purposes = dict(self._fields["purpose"]._description_selection(self.env))
@@ -147,6 +151,8 @@ class CrmRelationVisit(models.Model):
                 and record.planned_date < today
             )
 
+    # === ONCHANGE METHODS === #
+
     @api.onchange("plan_id")
     def _onchange_plan_id(self):
         if self.plan_id:
@@ -154,6 +160,8 @@ class CrmRelationVisit(models.Model):
             self.user_id = self.plan_id.user_id
             self.channel = self.plan_id.channel
             self.purpose = self.plan_id.purpose
+
+    # === CONSTRAINT METHODS === #
 
     @api.constrains("partner_id", "plan_id")
     def _check_plan_partner(self):
@@ -168,7 +176,7 @@ class CrmRelationVisit(models.Model):
                     )
                 )
 
-    # Guards
+    # === CRUD METHODS === #
 
     def _guard_hint(self):
         return self.env._(
@@ -240,7 +248,7 @@ class CrmRelationVisit(models.Model):
                     {"week_id": week.id}
                 )
 
-    # Actions
+    # === ACTION METHODS === #
 
     def _act(self, vals):
         """Write action fields after checking the user may edit the visits."""
@@ -294,6 +302,8 @@ class CrmRelationVisit(models.Model):
         if again:
             again._act({"state": rules.PLANNED, "done_date": False})
         return True
+
+    # === BUSINESS METHODS === #
 
     @api.model
     def _mark_missed(self, today=None):

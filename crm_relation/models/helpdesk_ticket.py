@@ -42,6 +42,8 @@ class HelpdeskTicket(models.Model):
         "crm.relation.vip.badge",
     ]
 
+    # === FIELDS === #
+
     is_complaint = fields.Boolean(
         "Complaint",
         compute="_compute_is_complaint",
@@ -115,6 +117,8 @@ class HelpdeskTicket(models.Model):
         guarded=True,
     )
 
+    # === COMPUTE METHODS === #
+
     @api.depends("category_id.crm_relation_complaint")
     def _compute_is_complaint(self):
         for ticket in self:
@@ -153,7 +157,7 @@ class HelpdeskTicket(models.Model):
                 )
             ticket.resolution_hours = hours or 0.0
 
-    # Routing of new complaints (seed 004, L385-391)
+    # === CRUD METHODS === #
 
     def _guard_hint(self):
         return self.env._(
@@ -176,6 +180,27 @@ class HelpdeskTicket(models.Model):
             tickets.browse(list(bodies))._message_log_batch(bodies)
         tickets.filtered("stage_id.closed")._crm_relation_schedule_followups()
         return tickets
+
+    def write(self, vals):
+        not_complaints = self.browse()
+        if "is_complaint" in vals or "category_id" in vals:
+            not_complaints = self.filtered(lambda t: not t.is_complaint)
+        closing = self.browse()
+        if vals.get("stage_id"):
+            stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
+            if stage.closed:
+                closing = self.filtered(lambda t: not t.stage_id.closed)
+                closing._crm_relation_check_resolution(vals)
+        result = super().write(vals)
+        if not_complaints:
+            not_complaints.filtered("is_complaint")._crm_relation_route_later()
+        if closing:
+            closing._crm_relation_schedule_followups()
+        return result
+
+    # === BUSINESS METHODS === #
+
+    # Routing of new complaints (seed 004, L385-391)
 
     def _crm_relation_route(self, vals_list):
         """Grade each new ticket's customer in the ticket's company, send
@@ -380,23 +405,6 @@ class HelpdeskTicket(models.Model):
         return Markup("<br/>").join(escape(line) for line in lines)
 
     # Closing: satisfaction, resolution and the follow-up call
-
-    def write(self, vals):
-        not_complaints = self.browse()
-        if "is_complaint" in vals or "category_id" in vals:
-            not_complaints = self.filtered(lambda t: not t.is_complaint)
-        closing = self.browse()
-        if vals.get("stage_id"):
-            stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
-            if stage.closed:
-                closing = self.filtered(lambda t: not t.stage_id.closed)
-                closing._crm_relation_check_resolution(vals)
-        result = super().write(vals)
-        if not_complaints:
-            not_complaints.filtered("is_complaint")._crm_relation_route_later()
-        if closing:
-            closing._crm_relation_schedule_followups()
-        return result
 
     def _crm_relation_check_resolution(self, vals):
         """A back-office agent closing a ticket records the customer's
