@@ -151,7 +151,7 @@ def measure(env, args):
     t0 = time.perf_counter()
     if profiler:
         profiler.enable()
-    result = engine.evaluate(company, trigger="scheduled")
+    result = engine._evaluate_company(company, trigger="scheduled")
     if profiler:
         profiler.disable()
     full = time.perf_counter() - t0

@@ -12,7 +12,7 @@ from odoo.tools import SQL
 from ..logic import audit_chain
 from . import crm_relation_audit_key as audit_key
 from . import guards, post_commit
-from .sql_copy import copy_rows
+from .sql_rows import column_types, insert_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -59,6 +59,8 @@ class CrmRelationAudit(models.Model):
     # Who and when are part of the entry itself (user_id, logged_at).
     _log_access = False
 
+    # === FIELDS === #
+
     company_id = fields.Many2one(
         "res.company", required=True, readonly=True, index=True, ondelete="restrict"
     )
@@ -93,8 +95,10 @@ class CrmRelationAudit(models.Model):
     )
     _unsealed_idx = models.Index("(company_id, id) WHERE sequence IS NULL")
 
+    # === SCHEMA === #
+
     def init(self):
-        self.env.cr.execute(
+        self.env.execute_query(
             SQL(
                 """
                 CREATE TABLE IF NOT EXISTS %s (
@@ -107,6 +111,8 @@ class CrmRelationAudit(models.Model):
                 SQL.identifier(HEAD_TABLE),
             )
         )
+
+    # === COMPUTE METHODS === #
 
     @api.depends("model", "res_id", "field_name")
     def _compute_labels(self):
@@ -130,6 +136,72 @@ class CrmRelationAudit(models.Model):
         for entry in self:
             entry.is_sealed = bool(entry.sequence)
 
+    # === ACTION METHODS === #
+
+    @api.readonly
+    @guards.callers(*VERIFIERS)
+    @api.model
+    def verify_chain(self, company_id=None, anchor=None):
+        """Check every sealed entry of one company's chain (default: all the
+        user's companies), and the MAC of every entry not sealed yet.
+
+        ``anchor``: an anchor line kept outside the database (mailed by the
+        scheduled action, or exported): the chain must hold it. Returns
+        ``{"intact", "entries", "first_broken_id", "reason", "unsealed",
+        "keyed", "unkeyed", "anchored", "companies": [...]}``; writes
+        nothing.
+        """
+        anchor = self._parse_anchor(anchor)
+        if anchor and company_id in (None, False):
+            company_id = anchor[0]
+        companies = self._verifiable_companies(company_id)
+        if anchor and companies.id != anchor[0]:
+            raise UserError(
+                self.env._(
+                    "The anchor is of company %(anchor)s, not %(company)s.",
+                    anchor=anchor[0],
+                    company=companies.id,
+                )
+            )
+        key, known = audit_key.keys()
+        results = [
+            self._verify_company(company, known, anchor and anchor[1:])
+            for company in companies
+        ]
+        broken = [r for r in results if not r["intact"]]
+        return {
+            "intact": not broken,
+            "entries": sum(r["entries"] for r in results),
+            "first_broken_id": min(
+                (r["first_broken_id"] for r in broken if r["first_broken_id"]),
+                default=False,
+            ),
+            "reason": broken[0]["reason"] if broken else False,
+            "unsealed": sum(r["unsealed"] for r in results),
+            "keyed": bool(key),
+            "unkeyed": sum(r["unkeyed"] for r in results),
+            "anchored": bool(anchor) and all(r["anchored"] for r in results),
+            "companies": results,
+        }
+
+    @guards.callers(*VERIFIERS)
+    @api.model
+    def action_verify_chain(self):
+        """Menu action: verify the chains and tell the result."""
+        return self._verification_notice(self.verify_chain())
+
+    @api.readonly
+    @guards.callers(*VERIFIERS)
+    @api.model
+    def export_anchor(self, company_id=None):
+        """The anchor line of each of the user's companies (or of
+        ``company_id``): the head of its sealed chain. Keep it outside the
+        database, and verify against it later."""
+        companies = self._verifiable_companies(company_id)
+        return self._anchor_lines(companies)
+
+    # === BUSINESS METHODS === #
+
     # Appending: no lock shared between writers.
 
     @api.model
@@ -150,22 +222,24 @@ class CrmRelationAudit(models.Model):
         if first_entry is None:
             return 0
         entries = itertools.chain([first_entry], entries)
-        cr = self.env.cr
         key, _known = audit_key.keys()
         mac_key_id = audit_chain.key_id(key) if key else None
-        stamp = str(cr.now().replace(microsecond=0, tzinfo=None))
+        stamp = str(self.env.cr.now().replace(microsecond=0, tzinfo=None))
         uid = self.env.uid
+        types = column_types(self, APPEND_COLUMNS)
         count = 0
         while batch := list(itertools.islice(entries, BATCH)):
-            cr.execute(
-                SQL(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
-                    "FROM generate_series(1, %s)",
-                    self._table,
-                    len(batch),
+            ids = [
+                entry_id
+                for (entry_id,) in self.env.execute_query(
+                    SQL(
+                        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                        "FROM generate_series(1, %s)",
+                        self._table,
+                        len(batch),
+                    )
                 )
-            )
-            ids = [row[0] for row in cr.fetchall()]
+            ]
             rows = []
             for entry_id, (model, res_id, field_name, old, new) in zip(
                 ids, batch, strict=True
@@ -186,7 +260,7 @@ class CrmRelationAudit(models.Model):
                 rows.append(
                     (*(content[c] for c in audit_chain.APPENDED), mac_key_id, mac)
                 )
-            copy_rows(cr, self._table, APPEND_COLUMNS, rows)
+            insert_rows(self.env, self._table, types, rows)
             count += len(rows)
         self._seal_after_commit(company.id)
         self.invalidate_model()
@@ -223,25 +297,24 @@ class CrmRelationAudit(models.Model):
         reports it), so that no forged entry is ever sealed.
         Returns the number of entries sealed.
         """
-        cr = self.env.cr
         if company_ids is None:
-            cr.execute(
+            rows = self.env.execute_query(
                 SQL(
                     "SELECT DISTINCT company_id FROM %s WHERE sequence IS NULL",
                     SQL.identifier(self._table),
                 )
             )
-            company_ids = sorted(row[0] for row in cr.fetchall())
+            company_ids = sorted(row[0] for row in rows)
         key, known = audit_key.keys()
         seal_key_id = audit_chain.key_id(key) if key else None
         sealed = 0
         for company_id in company_ids:
-            cr.execute(
+            [(locked,)] = self.env.execute_query(
                 SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", SEAL_LOCK, company_id)
             )
-            if not cr.fetchone()[0]:
+            if not locked:
                 continue
-            cr.execute(
+            [(sequence, prev_hash)] = self.env.execute_query(
                 SQL(
                     """
                     INSERT INTO %(head)s (company_id, sequence, entry_hash)
@@ -254,7 +327,6 @@ class CrmRelationAudit(models.Model):
                     genesis=audit_chain.GENESIS,
                 )
             )
-            sequence, prev_hash = cr.fetchone()
             start = sequence
             while True:
                 rows = self._unsealed_rows(company_id)
@@ -284,7 +356,7 @@ class CrmRelationAudit(models.Model):
                 if len(rows) < BATCH:
                     break
             if sequence != start:
-                cr.execute(
+                self.env.execute_query(
                     SQL(
                         "UPDATE %s SET sequence = %s, entry_hash = %s "
                         "WHERE company_id = %s",
@@ -302,9 +374,8 @@ class CrmRelationAudit(models.Model):
     def _unsealed_rows(self, company_id, after_id=0):
         """``[(id, entry, mac key id, mac)]`` of the oldest unsealed entries
         after ``after_id``, a batch at most."""
-        cr = self.env.cr
         columns = SQL(", ").join(SQL.identifier(c) for c in audit_chain.APPENDED)
-        cr.execute(
+        rows = self.env.execute_query(
             SQL(
                 """
                 SELECT %(columns)s, mac_key_id, entry_mac FROM %(table)s
@@ -320,7 +391,7 @@ class CrmRelationAudit(models.Model):
         )
         width = len(audit_chain.APPENDED)
         result = []
-        for row in cr.fetchall():
+        for row in rows:
             entry = dict(zip(audit_chain.APPENDED, row[:width], strict=True))
             entry["logged_at"] = entry["logged_at"] and str(entry["logged_at"])
             entry_id = entry.pop("id")
@@ -330,8 +401,7 @@ class CrmRelationAudit(models.Model):
     def _write_seals(self, links, seal_key_id):
         if not links:
             return
-        cr = self.env.cr
-        cr.execute(
+        self.env.execute_query(
             SQL(
                 """
                 UPDATE %(table)s a
@@ -348,11 +418,6 @@ class CrmRelationAudit(models.Model):
                 ),
             )
         )
-
-    @api.model
-    def _cron_seal(self):
-        """Seal what the sealing after each commit left (it never waits)."""
-        return self._seal()
 
     # Recording changes made through the ORM
 
@@ -458,84 +523,21 @@ class CrmRelationAudit(models.Model):
                 )
             ) from None
 
-    @api.readonly
-    @guards.callers(*VERIFIERS)
-    @api.model
-    def verify_chain(self, company_id=None, anchor=None):
-        """Check every sealed entry of one company's chain (default: all the
-        user's companies), and the MAC of every entry not sealed yet.
-
-        ``anchor``: an anchor line kept outside the database (mailed by the
-        scheduled action, or exported): the chain must hold it. Returns
-        ``{"intact", "entries", "first_broken_id", "reason", "unsealed",
-        "keyed", "unkeyed", "anchored", "companies": [...]}``; writes
-        nothing.
-        """
-        anchor = self._parse_anchor(anchor)
-        if anchor and company_id in (None, False):
-            company_id = anchor[0]
-        companies = self._verifiable_companies(company_id)
-        if anchor and companies.id != anchor[0]:
-            raise UserError(
-                self.env._(
-                    "The anchor is of company %(anchor)s, not %(company)s.",
-                    anchor=anchor[0],
-                    company=companies.id,
-                )
-            )
-        key, known = audit_key.keys()
-        results = [
-            self._verify_company(company, known, anchor and anchor[1:])
-            for company in companies
-        ]
-        broken = [r for r in results if not r["intact"]]
-        return {
-            "intact": not broken,
-            "entries": sum(r["entries"] for r in results),
-            "first_broken_id": min(
-                (r["first_broken_id"] for r in broken if r["first_broken_id"]),
-                default=False,
-            ),
-            "reason": broken[0]["reason"] if broken else False,
-            "unsealed": sum(r["unsealed"] for r in results),
-            "keyed": bool(key),
-            "unkeyed": sum(r["unkeyed"] for r in results),
-            "anchored": bool(anchor) and all(r["anchored"] for r in results),
-            "companies": results,
-        }
-
     def _verify_company(self, company, known, anchor=None):
-        cr = self.env.cr
-        cr.execute(
+        heads = self.env.execute_query(
             SQL(
                 "SELECT sequence, entry_hash FROM %s WHERE company_id = %s",
                 SQL.identifier(HEAD_TABLE),
                 company.id,
             )
         )
-        head = cr.fetchone()
-        query = SQL(
-            """
-            SELECT id, %(content)s, prev_hash, entry_hash, key_id
-              FROM crm_relation_audit
-             WHERE company_id = %(cid)s AND sequence IS NOT NULL
-             ORDER BY sequence, id
-            """,
-            content=SQL(", ").join(SQL.identifier(c) for c in audit_chain.CONTENT),
-            cid=company.id,
+        head = heads[0] if heads and heads[0][0] else None
+        result = audit_chain.verify(
+            self._sealed_rows(company),
+            head=head,
+            keys=known,
+            anchor=anchor,
         )
-        cursor = cr._cnx.cursor(name="crm_relation_audit_verify")
-        try:
-            cursor.itersize = BATCH
-            cursor.execute(query.code, query.params)
-            result = audit_chain.verify(
-                self._rows(cursor),
-                head=head if head and head[0] else None,
-                keys=known,
-                anchor=anchor,
-            )
-        finally:
-            cursor.close()
         unsealed, unsealed_broken = self._check_unsealed(company, known)
         report = result.as_dict()
         report.update(
@@ -574,13 +576,39 @@ class CrmRelationAudit(models.Model):
             if len(rows) < BATCH:
                 return count, broken
 
-    @staticmethod
-    def _rows(cursor):
+    def _sealed_rows(self, company):
+        """``(id, entry, prev hash, hash, key id)`` of the sealed entries of
+        ``company``'s chain in order, read a batch at a time (keyset on the
+        position, then the id)."""
         width = len(audit_chain.CONTENT)
-        for row in cursor:
-            entry = dict(zip(audit_chain.CONTENT, row[1 : width + 1], strict=True))
-            entry["logged_at"] = entry["logged_at"] and str(entry["logged_at"])
-            yield row[0], entry, row[width + 1], row[width + 2], row[width + 3]
+        position = 1 + audit_chain.CONTENT.index("sequence")
+        after = SQL("sequence IS NOT NULL")
+        while rows := self.env.execute_query(
+            SQL(
+                """
+                SELECT id, %(content)s, prev_hash, entry_hash, key_id
+                  FROM %(table)s
+                 WHERE company_id = %(cid)s AND %(after)s
+                 ORDER BY sequence, id
+                 LIMIT %(limit)s
+                """,
+                content=SQL(", ").join(SQL.identifier(c) for c in audit_chain.CONTENT),
+                table=SQL.identifier(self._table),
+                cid=company.id,
+                after=after,
+                limit=BATCH,
+            )
+        ):
+            for row in rows:
+                entry = dict(zip(audit_chain.CONTENT, row[1 : width + 1], strict=True))
+                entry["logged_at"] = entry["logged_at"] and str(entry["logged_at"])
+                yield row[0], entry, row[width + 1], row[width + 2], row[width + 3]
+            last = rows[-1]
+            after = SQL(
+                "sequence >= %(seq)s AND (sequence, id) > (%(seq)s, %(id)s)",
+                seq=last[position],
+                id=last[0],
+            )
 
     def _reason_text(self, reason):
         texts = {
@@ -601,12 +629,6 @@ class CrmRelationAudit(models.Model):
             ),
         }
         return texts.get(reason, reason or "")
-
-    @guards.callers(*VERIFIERS)
-    @api.model
-    def action_verify_chain(self):
-        """Menu action: verify the chains and tell the result."""
-        return self._verification_notice(self.verify_chain())
 
     def _verification_notice(self, result):
         if result["intact"]:
@@ -635,21 +657,8 @@ class CrmRelationAudit(models.Model):
             )
         return guards.notification(message, kind, reload=False)
 
-    # Anchors: the chain's head, kept outside the database.
-
-    @api.readonly
-    @guards.callers(*VERIFIERS)
-    @api.model
-    def export_anchor(self, company_id=None):
-        """The anchor line of each of the user's companies (or of
-        ``company_id``): the head of its sealed chain. Keep it outside the
-        database, and verify against it later."""
-        companies = self._verifiable_companies(company_id)
-        return self._anchor_lines(companies)
-
     def _anchor_lines(self, companies):
-        cr = self.env.cr
-        cr.execute(
+        rows = self.env.execute_query(
             SQL(
                 "SELECT company_id, sequence, entry_hash FROM %s "
                 "WHERE company_id = ANY(%s) ORDER BY company_id",
@@ -657,7 +666,7 @@ class CrmRelationAudit(models.Model):
                 companies.ids,
             )
         )
-        heads = {cid: (seq, h) for cid, seq, h in cr.fetchall()}
+        heads = {cid: (seq, h) for cid, seq, h in rows}
         stamp = fields.Datetime.to_string(fields.Datetime.now())
         return [
             audit_chain.anchor_line(
@@ -665,6 +674,13 @@ class CrmRelationAudit(models.Model):
             )
             for company in companies
         ]
+
+    # === CRON METHODS === #
+
+    @api.model
+    def _cron_seal(self):
+        """Seal what the sealing after each commit left (it never waits)."""
+        return self._seal()
 
     @api.model
     def _cron_mail_anchor(self):

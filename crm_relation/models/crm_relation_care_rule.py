@@ -20,6 +20,31 @@ KINDS = [
 ]
 MANAGER_GROUP = guards.MANAGER_GROUP
 BATCH = 1000
+# What the partner filter reads, and what each kind's query reads besides:
+# flushed before the query runs.
+PARTNER_FIELDS = [
+    "active", "company_id", "customer_rank", "commercial_partner_id", "category_id",
+]  # fmt: skip
+DUE_FIELDS = {
+    care.BIRTHDAY: {"res.partner": ["birthday"]},
+    care.AFTER_PURCHASE: {
+        "account.move": [
+            "move_type", "state", "company_id", "invoice_date", "commercial_partner_id",
+        ],
+        "account.move.line": ["move_id"],
+        "sale.order.line": ["invoice_lines", "order_id"],
+        "sale.order": ["partner_id"],
+        "stock.picking": [
+            "sale_id", "picking_type_id", "state", "date_done", "company_id",
+        ],
+        "stock.picking.type": ["code"],
+    },
+    care.VIP_EXPIRY: {
+        "crm.relation.vip": ["partner_id", "company_id", "state", "date_end"],
+    },
+    care.HOLIDAY: {},
+    care.PARTNER_TAG: {},
+}  # fmt: skip
 
 
 class CrmRelationCareRule(models.Model):
@@ -35,6 +60,8 @@ class CrmRelationCareRule(models.Model):
     _name = "crm.relation.care.rule"
     _description = "Customer Care Rule"
     _order = "company_id, sequence, id"
+
+    # === FIELDS === #
 
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
@@ -89,6 +116,8 @@ class CrmRelationCareRule(models.Model):
     log_ids = fields.One2many("crm.relation.care.log", "rule_id", "Care Log")
     log_count = fields.Integer("Fired", compute="_compute_log_count")
 
+    # === COMPUTE METHODS === #
+
     @api.depends("kind", "holiday_dates")
     def _compute_next_holiday(self):
         today = fields.Date.context_today(self)
@@ -109,6 +138,8 @@ class CrmRelationCareRule(models.Model):
         )
         for rule in self:
             rule.log_count = counts.get(rule, 0)
+
+    # === CONSTRAINT METHODS === #
 
     @api.constrains("kind", "days", "holiday_dates", "category_ids")
     def _check_rule(self):
@@ -153,6 +184,8 @@ class CrmRelationCareRule(models.Model):
                     )
                 )
 
+    # === CRUD METHODS === #
+
     @api.ondelete(at_uninstall=False)
     def _unlink_unless_fired(self):
         fired = self.filtered("log_ids")
@@ -165,7 +198,7 @@ class CrmRelationCareRule(models.Model):
                 )
             )
 
-    # Running
+    # === ACTION METHODS === #
 
     @guards.callers(MANAGER_GROUP)
     def action_run_now(self):
@@ -190,12 +223,7 @@ class CrmRelationCareRule(models.Model):
         action["context"] = {}
         return action
 
-    @api.model
-    def _cron_care(self, today=None):
-        """Fire every active rule of every company."""
-        today = fields.Date.to_date(today) or fields.Date.context_today(self)
-        for rule in self.sudo().search([("active", "=", True)]):
-            rule.with_company(rule.company_id)._fire(today)
+    # === BUSINESS METHODS === #
 
     def _fire(self, today):
         """Schedule the care activities this rule owes on ``today`` (with
@@ -247,20 +275,18 @@ class CrmRelationCareRule(models.Model):
             )
         return SQL(" AND ").join(conditions)
 
-    def _care_fetch(self, query):
-        self.env.cr.execute(query)
-        return self.env.cr.fetchall()
-
     def _due(self, first, last, today):
         """``[(partner id, cause date, ref)]`` of the causes whose fire
         date lies in ``[first, last]``."""
-        self.env.flush_all()
+        self.env["res.partner"].flush_model(PARTNER_FIELDS)
+        for model, fnames in DUE_FIELDS[self.kind].items():
+            self.env[model].flush_model(fnames)
         return getattr(self, f"_due_{self.kind}")(first, last, today)
 
     def _due_birthday(self, first, last, today):
         """Customers and their contacts whose birthday is due."""
         occurrences = care.birthday_occurrences(first, last, self.days)
-        rows = self._care_fetch(
+        rows = self.env.execute_query(
             SQL(
                 """
                 SELECT p.id, to_char(p.birthday, 'MM-DD')
@@ -289,7 +315,7 @@ class CrmRelationCareRule(models.Model):
         """
         start, end = care.cause_range(care.AFTER_PURCHASE, first, last, self.days)
         tz = self.user_id.tz or self.env.user.tz or "UTC"
-        return self._care_fetch(
+        return self.env.execute_query(
             SQL(
                 """
                 SELECT DISTINCT cp.id, m.invoice_date, NULL::integer
@@ -346,7 +372,7 @@ class CrmRelationCareRule(models.Model):
         start, end = care.cause_range(care.VIP_EXPIRY, first, last, self.days)
         return [
             (pid, date_end, vip_id)
-            for pid, date_end, vip_id in self._care_fetch(
+            for pid, date_end, vip_id in self.env.execute_query(
                 SQL(
                     """
                     SELECT p.id, v.date_end, v.id
@@ -370,7 +396,7 @@ class CrmRelationCareRule(models.Model):
         """Ids of the customers (commercial partners) the rule cares for."""
         return [
             pid
-            for (pid,) in self._care_fetch(
+            for (pid,) in self.env.execute_query(
                 SQL(
                     """
                     SELECT p.id FROM res_partner p
@@ -431,7 +457,7 @@ class CrmRelationCareRule(models.Model):
             )
             for (pid, key), (cause_date, deadline) in items
         )
-        rows = self._care_fetch(
+        rows = self.env.execute_query(
             SQL(
                 """
                 INSERT INTO crm_relation_care_log
@@ -506,7 +532,7 @@ class CrmRelationCareRule(models.Model):
             .with_context(mail_activity_quick_update=True)
             .create(vals_list)
         )
-        self.env.cr.execute(
+        self.env.execute_query(
             SQL(
                 """
                 UPDATE crm_relation_care_log l
@@ -520,3 +546,12 @@ class CrmRelationCareRule(models.Model):
                 ),
             )
         )
+
+    # === CRON METHODS === #
+
+    @api.model
+    def _cron_care(self, today=None):
+        """Fire every active rule of every company."""
+        today = fields.Date.to_date(today) or fields.Date.context_today(self)
+        for rule in self.sudo().search([("active", "=", True)]):
+            rule.with_company(rule.company_id)._fire(today)

@@ -25,6 +25,8 @@ class CrmRelationComplaintSummary(models.Model):
     _inherit = ["mail.thread", "crm.relation.guarded"]
     _order = "date_from desc, team_id"
 
+    # === FIELDS === #
+
     name = fields.Char(compute="_compute_name", store=True, guarded=True)
     team_id = fields.Many2one(
         "helpdesk.ticket.team",
@@ -108,6 +110,8 @@ class CrmRelationComplaintSummary(models.Model):
         "A team has one complaint summary a month in each company.",
     )
 
+    # === COMPUTE METHODS === #
+
     @api.depends("team_id", "date_from")
     def _compute_name(self):
         for summary in self:
@@ -121,21 +125,13 @@ class CrmRelationComplaintSummary(models.Model):
                 helpdesk.month_bounds(summary.date_from)[1] - timedelta(days=1)
             )
 
-    # Guards
+    # === CRUD METHODS === #
 
     def _guard_hint(self):
         return self.env._(
             "its actions (recount, mark reviewed, send) and the monthly run; "
             "a summary's team, company and month are set once, on creation"
         )
-
-    def _internal(self):
-        return guards.trusted(self.sudo(), fields=guards.ALL)
-
-    def _check_records(self):
-        if not self:
-            raise UserError(self.env._("Select at least one complaint summary."))
-        self.check_access("write")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -156,99 +152,7 @@ class CrmRelationComplaintSummary(models.Model):
             )
         )
 
-    # Figures
-
-    def _refresh(self):
-        """Recount every summary of ``self`` from the complaints opened in
-        its month, team and company: one grouped query for the batch."""
-        if not self:
-            return
-        if len(self.company_id) > 1:
-            for company in self.company_id:
-                self.filtered(lambda r, c=company: r.company_id == c)._refresh()
-            return
-        tz = self._tz_name(self.company_id)
-        start = self._utc(min(self.mapped("date_from")), tz)
-        end = self._utc(helpdesk.month_bounds(max(self.mapped("date_from")))[1], tz)
-        rows = (
-            self.env["helpdesk.ticket"]
-            .sudo()
-            .with_context(active_test=False, tz=tz)
-            ._read_group(
-                [
-                    ("is_complaint", "=", True),
-                    ("duplicate_id", "=", False),
-                    ("team_id", "in", self.team_id.ids),
-                    ("company_id", "in", self.company_id.ids),
-                    ("create_date", ">=", start),
-                    ("create_date", "<", end),
-                ],
-                [
-                    "team_id",
-                    "company_id",
-                    "create_date:month",
-                    "category_id",
-                    "intake_tier_id",
-                    "satisfaction",
-                    "stage_id",
-                ],
-                ["__count", "resolution_hours:sum"],
-            )
-        )
-        buckets = defaultdict(list)
-        for team, company, month, *rest in rows:
-            buckets[(team.id, company.id, fields.Date.to_date(month))].append(rest)
-        for summary in self:
-            key = (summary.team_id.id, summary.company_id.id, summary.date_from)
-            summary._store_figures(buckets.get(key, []))
-
-    def _store_figures(self, rows):
-        self.ensure_one()
-        total = _Figure()
-        by_category = defaultdict(_Figure)
-        by_tier = defaultdict(_Figure)
-        for category, tier, satisfaction, stage, count, hours in rows:
-            for figure in (total, by_category[category], by_tier[tier]):
-                figure.add(count, satisfaction, stage.closed, hours)
-        lines = [Command.clear()]
-        for kind, groups in (("category", by_category), ("tier", by_tier)):
-            for record, figure in sorted(
-                groups.items(), key=lambda item: (-item[1].count, item[0].id or 0)
-            ):
-                lines.append(
-                    Command.create(
-                        {
-                            "kind": kind,
-                            f"{kind}_id": record.id,
-                            **figure.values(),
-                        }
-                    )
-                )
-        self._internal().write(
-            {
-                "complaint_count": total.count,
-                "closed_count": total.closed,
-                "scored_count": total.scored,
-                "avg_resolution_hours": total.values()["avg_resolution_hours"],
-                "avg_satisfaction": total.values()["avg_satisfaction"],
-                "line_ids": lines,
-            }
-        )
-
-    @api.model
-    def _tz_name(self, company):
-        """Months are counted in the company's time zone (its partner's; UTC
-        without one), whoever counts them: the cron or a manager's Recount."""
-        tz = company.partner_id.tz
-        return tz if tz in pytz.all_timezones_set else "UTC"
-
-    @api.model
-    def _utc(self, day, tz):
-        """Midnight of ``day`` in ``tz``, as a naive UTC datetime."""
-        local = pytz.timezone(tz).localize(datetime.combine(day, time.min))
-        return local.astimezone(pytz.utc).replace(tzinfo=None)
-
-    # Actions
+    # === ACTION METHODS === #
 
     @guards.callers(MANAGER_GROUP)
     def action_refresh(self):
@@ -358,15 +262,105 @@ class CrmRelationComplaintSummary(models.Model):
             self.env._("%(count)s complaint summary(ies) created.", count=len(created))
         )
 
-    # Monthly cron
+    # === BUSINESS METHODS === #
+
+    def _internal(self):
+        return guards.trusted(self.sudo(), fields=guards.ALL)
+
+    def _check_records(self):
+        if not self:
+            raise UserError(self.env._("Select at least one complaint summary."))
+        self.check_access("write")
+
+    def _refresh(self):
+        """Recount every summary of ``self`` from the complaints opened in
+        its month, team and company: one grouped query for the batch."""
+        if not self:
+            return
+        if len(self.company_id) > 1:
+            for company in self.company_id:
+                self.filtered(lambda r, c=company: r.company_id == c)._refresh()
+            return
+        tz = self._tz_name(self.company_id)
+        start = self._utc(min(self.mapped("date_from")), tz)
+        end = self._utc(helpdesk.month_bounds(max(self.mapped("date_from")))[1], tz)
+        rows = (
+            self.env["helpdesk.ticket"]
+            .sudo()
+            .with_context(active_test=False, tz=tz)
+            ._read_group(
+                [
+                    ("is_complaint", "=", True),
+                    ("duplicate_id", "=", False),
+                    ("team_id", "in", self.team_id.ids),
+                    ("company_id", "in", self.company_id.ids),
+                    ("create_date", ">=", start),
+                    ("create_date", "<", end),
+                ],
+                [
+                    "team_id",
+                    "company_id",
+                    "create_date:month",
+                    "category_id",
+                    "intake_tier_id",
+                    "satisfaction",
+                    "stage_id",
+                ],
+                ["__count", "resolution_hours:sum"],
+            )
+        )
+        buckets = defaultdict(list)
+        for team, company, month, *rest in rows:
+            buckets[(team.id, company.id, fields.Date.to_date(month))].append(rest)
+        for summary in self:
+            key = (summary.team_id.id, summary.company_id.id, summary.date_from)
+            summary._store_figures(buckets.get(key, []))
+
+    def _store_figures(self, rows):
+        self.ensure_one()
+        total = _Figure()
+        by_category = defaultdict(_Figure)
+        by_tier = defaultdict(_Figure)
+        for category, tier, satisfaction, stage, count, hours in rows:
+            for figure in (total, by_category[category], by_tier[tier]):
+                figure.add(count, satisfaction, stage.closed, hours)
+        lines = [Command.clear()]
+        for kind, groups in (("category", by_category), ("tier", by_tier)):
+            for record, figure in sorted(
+                groups.items(), key=lambda item: (-item[1].count, item[0].id or 0)
+            ):
+                lines.append(
+                    Command.create(
+                        {
+                            "kind": kind,
+                            f"{kind}_id": record.id,
+                            **figure.values(),
+                        }
+                    )
+                )
+        self._internal().write(
+            {
+                "complaint_count": total.count,
+                "closed_count": total.closed,
+                "scored_count": total.scored,
+                "avg_resolution_hours": total.values()["avg_resolution_hours"],
+                "avg_satisfaction": total.values()["avg_satisfaction"],
+                "line_ids": lines,
+            }
+        )
 
     @api.model
-    def _cron_create_monthly(self, today=None):
-        """Create (once) last month's summary of every team with complaints
-        in it, and of every team tied to a company."""
-        today = fields.Date.to_date(today) or fields.Date.context_today(self)
-        month = helpdesk.previous_month(today)
-        return self.sudo()._create_for_month(month)
+    def _tz_name(self, company):
+        """Months are counted in the company's time zone (its partner's; UTC
+        without one), whoever counts them: the cron or a manager's Recount."""
+        tz = company.partner_id.tz
+        return tz if tz in pytz.all_timezones_set else "UTC"
+
+    @api.model
+    def _utc(self, day, tz):
+        """Midnight of ``day`` in ``tz``, as a naive UTC datetime."""
+        local = pytz.timezone(tz).localize(datetime.combine(day, time.min))
+        return local.astimezone(pytz.utc).replace(tzinfo=None)
 
     @api.model
     def _create_for_month(self, month):
@@ -412,6 +406,16 @@ class CrmRelationComplaintSummary(models.Model):
                 for team_id, company_id in todo
             ]
         )
+
+    # === CRON METHODS === #
+
+    @api.model
+    def _cron_create_monthly(self, today=None):
+        """Create (once) last month's summary of every team with complaints
+        in it, and of every team tied to a company."""
+        today = fields.Date.to_date(today) or fields.Date.context_today(self)
+        month = helpdesk.previous_month(today)
+        return self.sudo()._create_for_month(month)
 
 
 class _Figure:

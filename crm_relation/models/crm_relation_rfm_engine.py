@@ -9,25 +9,50 @@ from odoo.tools import SQL
 
 from ..logic import rfm
 from . import guards
-from .sql_copy import copy_rows
+from .sql_rows import column_types, insert_rows
 
 _logger = logging.getLogger(__name__)
 
-# Fields the evaluation writes on res.partner (all company-dependent).
-WRITTEN = (
-    "rfm_recency_days",
-    "rfm_frequency",
-    "rfm_monetary",
-    "rfm_avg_order",
-    "rfm_item_count",
-    "rfm_r_score",
-    "rfm_f_score",
-    "rfm_m_score",
-    "rfm_score",
-    "relation_tier_id",
-    "relation_status",
-    "rfm_evaluated_at",
-)
+# The scores the evaluation stages, a row a customer: its id, then the
+# fields it writes on res.partner (all company-dependent), with their types.
+VALUES = {
+    "id": "int4",
+    "rfm_recency_days": "int4",
+    "rfm_frequency": "int4",
+    "rfm_monetary": "float8",
+    "rfm_avg_order": "float8",
+    "rfm_item_count": "float8",
+    "rfm_r_score": "int4",
+    "rfm_f_score": "int4",
+    "rfm_m_score": "int4",
+    "rfm_score": "int4",
+    "relation_tier_id": "int4",
+    "relation_status": "varchar",
+    "rfm_evaluated_at": "varchar",
+}
+WRITTEN = tuple(VALUES)[1:]
+# The columns of the facts query, a row a customer.
+FACTS = (
+    "id", "freq", "last_date", "monetary", "items", "first_date", "before",
+    "open_orders", "old_tier", "old_status", "old_eval", "blocked",
+)  # fmt: skip
+# What the facts query reads, flushed before it runs.
+FACTS_FIELDS = {
+    "res.partner": [
+        "commercial_partner_id", "active", "company_id", "customer_rank",
+        "relation_tier_id", "relation_status", "rfm_evaluated_at", "relation_blocked",
+    ],
+    "sale.order": [
+        "partner_id", "company_id", "state", "date_order", "amount_untaxed",
+        "currency_rate",
+    ],
+    "sale.order.line": ["order_id", "product_uom_qty", "display_type"],
+    "account.move": [
+        "commercial_partner_id", "company_id", "state", "move_type", "invoice_date",
+        "amount_untaxed_signed",
+    ],
+    "account.move.line": ["move_id", "quantity", "display_type"],
+}  # fmt: skip
 WARNED_TIERS = ("P", "G")
 # Tier history triggers, which are also the audit causes of the changes.
 TRIGGERS = ("manual", "scheduled", "sync")
@@ -37,16 +62,26 @@ class CrmRelationRfmEngine(models.AbstractModel):
     """Set-based RFM evaluation of a company's whole customer population.
 
     One SQL statement aggregates every customer's figures (posted invoices
-    net of credit notes, or confirmed orders); its rows are streamed from a
-    server-side cursor ``BATCH`` at a time, scored by ``logic.rfm`` and
-    COPYed into temporary tables; one UPDATE of res.partner and one INSERT
-    of history then apply them. Python memory stays bounded by the batch.
+    net of credit notes, or confirmed orders) into a temporary table, read
+    back ``BATCH`` customers at a time; each batch is scored by
+    ``logic.rfm`` and staged in temporary tables in one statement; one
+    UPDATE of res.partner and one INSERT of history then apply them. Python
+    memory stays bounded by the batch.
     """
 
     _name = "crm.relation.rfm.engine"
     _description = "Customer RFM evaluation"
 
     BATCH = 5000
+    # The history rows staged, then inserted at once.
+    HISTORY_COLUMNS = (
+        "partner_id", "company_id", "date", "old_tier_id", "new_tier_id",
+        "old_status", "new_status", "r_score", "f_score", "m_score", "score",
+        "trigger", "movement", "is_warning", "warning_reason",
+        "create_uid", "create_date", "write_uid", "write_date",
+    )  # fmt: skip
+
+    # === BUSINESS METHODS === #
 
     @guards.callers(guards.MANAGER_GROUP)
     @api.model
@@ -107,47 +142,42 @@ class CrmRelationRfmEngine(models.AbstractModel):
         tiers = self.env["crm.relation.tier"].with_context(active_test=False)
         tiers = tiers.search([])  # pylint: disable=no-search-all
         tier_ids = {t.code: t.id for t in tiers}
+        labels = {t.id: f"{t.display_name} [{t.id}]" for t in tiers}
         # An evaluation "as of" another day is stamped with that day.
         now = fields.Datetime.now() if date == today else datetime.combine(date, time())
         stamp = fields.Datetime.to_string(now)
-        self.env.flush_all()
-        query = self._facts_query(company, start, date, partners)
         self._create_staging()
+        history_types = column_types(
+            self.env["crm.relation.tier.history"], self.HISTORY_COLUMNS
+        )
         evaluated = changed = 0
-        cursor = self.env.cr._cnx.cursor(name="crm_relation_rfm")
-        try:
-            cursor.itersize = self.BATCH
-            cursor.execute(query.code, query.params)
-            while rows := cursor.fetchmany(self.BATCH):
-                values, changes = [], []
-                for row in rows:
-                    value, change = self._score_row(
-                        row, scoring, start, date, to_cny, tier_ids, stamp
-                    )
-                    values.append(value)
-                    if change:
-                        changes.append(change)
-                copy_rows(self.env.cr, "crm_rfm_values", ("id", *WRITTEN), values)
-                copy_rows(
-                    self.env.cr,
-                    "crm_rfm_history",
-                    self.HISTORY_COLUMNS,
-                    self._history_rows(company, changes, trigger, stamp, tiers),
+        for rows in self._facts_batches(company, start, date, partners):
+            values, changes = [], []
+            for row in rows:
+                value, change = self._score_row(
+                    row, scoring, start, date, to_cny, tier_ids, stamp
                 )
-                evaluated += len(values)
-                changed += len(changes)
-        finally:
-            cursor.close()
+                values.append(value)
+                if change:
+                    changes.append(change)
+            insert_rows(self.env, "crm_rfm_values", VALUES, values)
+            insert_rows(
+                self.env,
+                "crm_rfm_history",
+                history_types,
+                self._history_rows(company, changes, trigger, stamp, tiers),
+            )
+            self._audit_changes(company, changes, trigger, labels)
+            evaluated += len(values)
+            changed += len(changes)
         # History, audit entries and warnings first, the customers' figures
         # last: their rows stay locked from this UPDATE to the commit only,
         # so users editing customers meanwhile are not held up.
         warning_ids = self._insert_history()
-        self._audit_changes(company, trigger, tiers)
         self.env["crm.relation.tier.history"].invalidate_model()
         self._warn_account_managers(
             self.env["crm.relation.tier.history"].sudo().browse(warning_ids)
         )
-        self.env.flush_all()
         self._write(company)
         self.env["res.partner"].invalidate_model(list(WRITTEN))
         if not partners:
@@ -166,6 +196,170 @@ class CrmRelationRfmEngine(models.AbstractModel):
             "changed": changed,
             "warnings": len(warning_ids),
         }
+
+    def _score_row(self, row, scoring, start, date, to_cny, tier_ids, stamp):
+        (
+            pid,
+            freq,
+            last_date,
+            monetary,
+            items,
+            first_date,
+            before,
+            open_orders,
+            old_tier,
+            old_status,
+            old_eval,
+            blocked,
+        ) = row
+        monetary = float(monetary)
+        avg = monetary / freq if freq else 0.0
+        recency = (date - last_date).days if last_date else None
+        result = rfm.evaluate(scoring, recency, freq, monetary * to_cny, avg * to_cny)
+        previous = datetime.fromisoformat(old_eval).date() if old_eval else None
+        status = rfm.customer_status(
+            blocked=blocked,
+            invoices_in_window=freq,
+            invoices_before_window=before,
+            orders_in_window=open_orders,
+            first_invoice_date=first_date,
+            window_start=start,
+            previous_evaluation=previous,
+        )
+        tier_id = tier_ids.get(result.tier) if result else None
+        r, f, m, score = (
+            (result.r, result.f, result.m, result.score) if result else (0, 0, 0, 0)
+        )
+        value = (
+            pid, recency, freq, round(monetary, 2), round(avg, 2), float(items),
+            r, f, m, score, tier_id, status, stamp,
+        )  # fmt: skip
+        change = None
+        if tier_id != old_tier or status != old_status:
+            change = {
+                "partner_id": pid,
+                "old_tier_id": old_tier,
+                "new_tier_id": tier_id,
+                "old_status": old_status,
+                "new_status": status,
+                "r_score": r,
+                "f_score": f,
+                "m_score": m,
+                "score": score,
+            }
+        return value, change
+
+    def _history_rows(self, company, changes, trigger, stamp, tiers):
+        """History rows of one batch's changes, flagging the warnings
+        (seed 004: 中高端客户预警)."""
+        rank = {t.id: t.score_min for t in tiers}
+        code = {t.id: t.code for t in tiers}
+        rows = []
+        for change in changes:
+            old, new = change["old_tier_id"], change["new_tier_id"]
+            if old and (not new or rank[new] < rank[old]):
+                movement = "down"
+            elif new and (not old or rank[new] > rank[old]):
+                movement = "up"
+            else:
+                movement = "same"
+            reason = None
+            if movement == "down":
+                reason = self.env._(
+                    "Tier down from %(old)s to %(new)s",
+                    old=code[old],
+                    new=code.get(new, "-"),
+                )
+            if (
+                code.get(old) in WARNED_TIERS
+                and change["new_status"] == rfm.STATUS_DORMANT
+            ):
+                reason = self.env._("%(tier)s customer turned dormant", tier=code[old])
+            rows.append(
+                (
+                    change["partner_id"], company.id, stamp,
+                    change["old_tier_id"], change["new_tier_id"],
+                    change["old_status"], change["new_status"],
+                    change["r_score"], change["f_score"], change["m_score"],
+                    change["score"], trigger, movement, bool(reason), reason,
+                    self.env.uid, stamp, self.env.uid, stamp,
+                )
+            )  # fmt: skip
+        return rows
+
+    def _audit_changes(self, company, changes, trigger, labels):
+        """Append a batch's tier and status changes to the audit trail."""
+        entries = []
+        for change in changes:
+            pid = change["partner_id"]
+            old_tier, new_tier = change["old_tier_id"], change["new_tier_id"]
+            if old_tier != new_tier:
+                entries.append(
+                    (
+                        "res.partner", pid, "relation_tier_id",
+                        labels.get(old_tier), labels.get(new_tier),
+                    )
+                )  # fmt: skip
+            old_status, new_status = change["old_status"], change["new_status"]
+            if old_status != new_status:
+                entries.append(
+                    ("res.partner", pid, "relation_status", old_status, new_status)
+                )
+        self.env["crm.relation.audit"].sudo()._append(company, entries, cause=trigger)
+
+    def _warn_account_managers(self, warnings):
+        if not warnings:
+            return
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        model = self.env["ir.model"]._get_id("res.partner")
+        self.env["mail.activity"].sudo().create(
+            [
+                {
+                    "res_model_id": model,
+                    "res_id": entry.partner_id.id,
+                    "activity_type_id": todo.id,
+                    "summary": self.env._("At-risk customer: %s", entry.warning_reason),
+                    "user_id": (entry.partner_id.user_id or self.env.user).id,
+                    "date_deadline": fields.Date.context_today(self),
+                }
+                for entry in warnings
+            ]
+        )
+
+    # === FACTS: ONE AGGREGATE, READ A BATCH AT A TIME === #
+
+    def _facts_batches(self, company, start, date, partners=None):
+        """The rows of :meth:`_facts_query`, ``BATCH`` at a time in customer
+        order. The query runs once, into a temporary table that is then read
+        by keyset (the customer's id): one aggregation, and Python memory
+        bounded by the batch."""
+        for model, fnames in FACTS_FIELDS.items():
+            self.env[model].flush_model(fnames)
+        columns = SQL(", ").join(SQL.identifier(column) for column in FACTS)
+        self.env.execute_query(
+            SQL(
+                """
+                DROP TABLE IF EXISTS crm_rfm_facts;
+                CREATE TEMP TABLE crm_rfm_facts (%(columns)s) ON COMMIT DROP AS
+                    %(query)s;
+                ALTER TABLE crm_rfm_facts ADD PRIMARY KEY (id);
+                """,
+                columns=columns,
+                query=self._facts_query(company, start, date, partners),
+            )
+        )
+        last = 0
+        while rows := self.env.execute_query(
+            SQL(
+                "SELECT %s FROM crm_rfm_facts WHERE id > %s ORDER BY id LIMIT %s",
+                columns,
+                last,
+                self.BATCH,
+            )
+        ):
+            yield rows
+            last = rows[-1][0]
+        self.env.execute_query(SQL("DROP TABLE crm_rfm_facts"))
 
     def _facts_query(self, company, start, date, partners):
         """One row per customer: ``(id, frequency, last date, net amount,
@@ -308,84 +502,24 @@ class CrmRelationRfmEngine(models.AbstractModel):
             only=only,
         )
 
-    def _score_row(self, row, scoring, start, date, to_cny, tier_ids, stamp):
-        (
-            pid,
-            freq,
-            last_date,
-            monetary,
-            items,
-            first_date,
-            before,
-            open_orders,
-            old_tier,
-            old_status,
-            old_eval,
-            blocked,
-        ) = row
-        monetary = float(monetary)
-        avg = monetary / freq if freq else 0.0
-        recency = (date - last_date).days if last_date else None
-        result = rfm.evaluate(scoring, recency, freq, monetary * to_cny, avg * to_cny)
-        previous = datetime.fromisoformat(old_eval).date() if old_eval else None
-        status = rfm.customer_status(
-            blocked=blocked,
-            invoices_in_window=freq,
-            invoices_before_window=before,
-            orders_in_window=open_orders,
-            first_invoice_date=first_date,
-            window_start=start,
-            previous_evaluation=previous,
-        )
-        tier_id = tier_ids.get(result.tier) if result else None
-        r, f, m, score = (
-            (result.r, result.f, result.m, result.score) if result else (0, 0, 0, 0)
-        )
-        value = (
-            pid, recency, freq, round(monetary, 2), round(avg, 2), float(items),
-            r, f, m, score, tier_id, status, stamp,
-        )  # fmt: skip
-        change = None
-        if tier_id != old_tier or status != old_status:
-            change = {
-                "partner_id": pid,
-                "old_tier_id": old_tier,
-                "new_tier_id": tier_id,
-                "old_status": old_status,
-                "new_status": status,
-                "r_score": r,
-                "f_score": f,
-                "m_score": m,
-                "score": score,
-            }
-        return value, change
-
-    # Staging: each batch is COPYed into temporary tables, then one UPDATE
-    # and one INSERT apply the whole evaluation (no per-row statements).
-    HISTORY_COLUMNS = (
-        "partner_id", "company_id", "date", "old_tier_id", "new_tier_id",
-        "old_status", "new_status", "r_score", "f_score", "m_score", "score",
-        "trigger", "movement", "is_warning", "warning_reason",
-        "create_uid", "create_date", "write_uid", "write_date",
-    )  # fmt: skip
+    # === STAGING AND WRITING === #
 
     def _create_staging(self):
         """Temporary tables, dropped at the end of the transaction."""
-        self.env.cr.execute(
+        self.env.execute_query(
             SQL(
                 """
-                CREATE TEMP TABLE IF NOT EXISTS crm_rfm_values (
-                    id int, rfm_recency_days int, rfm_frequency int,
-                    rfm_monetary float, rfm_avg_order float, rfm_item_count float,
-                    rfm_r_score int, rfm_f_score int, rfm_m_score int,
-                    rfm_score int, relation_tier_id int, relation_status varchar,
-                    rfm_evaluated_at varchar
-                ) ON COMMIT DROP;
+                CREATE TEMP TABLE IF NOT EXISTS crm_rfm_values (%(values)s)
+                    ON COMMIT DROP;
                 CREATE TEMP TABLE IF NOT EXISTS crm_rfm_history ON COMMIT DROP AS
-                    SELECT %s FROM crm_relation_tier_history WITH NO DATA;
+                    SELECT %(history)s FROM crm_relation_tier_history WITH NO DATA;
                 TRUNCATE crm_rfm_values, crm_rfm_history;
                 """,
-                SQL(", ").join(SQL.identifier(c) for c in self.HISTORY_COLUMNS),
+                values=SQL(", ").join(
+                    SQL("%s %s", SQL.identifier(name), SQL(sql_type))
+                    for name, sql_type in VALUES.items()
+                ),
+                history=SQL(", ").join(SQL.identifier(c) for c in self.HISTORY_COLUMNS),
             )
         )
 
@@ -403,7 +537,9 @@ class CrmRelationRfmEngine(models.AbstractModel):
             )
             for name in WRITTEN
         )
-        self.env.cr.execute(
+        # Pending changes of these fields would overwrite the UPDATE.
+        self.env["res.partner"].flush_model(WRITTEN)
+        self.env.execute_query(
             SQL(
                 "UPDATE res_partner p SET %s FROM crm_rfm_values v WHERE p.id = v.id",
                 sets,
@@ -413,7 +549,7 @@ class CrmRelationRfmEngine(models.AbstractModel):
     def _insert_history(self):
         """Insert the staged history; return the ids of the warnings."""
         columns = SQL(", ").join(SQL.identifier(c) for c in self.HISTORY_COLUMNS)
-        self.env.cr.execute(
+        rows = self.env.execute_query(
             SQL(
                 """
                 WITH inserted AS (
@@ -426,91 +562,4 @@ class CrmRelationRfmEngine(models.AbstractModel):
                 columns=columns,
             )
         )
-        return [row[0] for row in self.env.cr.fetchall()]
-
-    def _audit_changes(self, company, trigger, tiers):
-        """Append each staged tier and status change to the audit trail,
-        streamed from the staging table."""
-        label = {t.id: f"{t.display_name} [{t.id}]" for t in tiers}
-        cursor = self.env.cr._cnx.cursor(name="crm_relation_rfm_audit")
-
-        def entries():
-            for pid, old_tier, new_tier, old_status, new_status in cursor:
-                if old_tier != new_tier:
-                    yield (
-                        "res.partner", pid, "relation_tier_id",
-                        label.get(old_tier), label.get(new_tier),
-                    )  # fmt: skip
-                if old_status != new_status:
-                    yield (
-                        "res.partner", pid, "relation_status", old_status, new_status
-                    )  # fmt: skip
-
-        try:
-            cursor.itersize = self.BATCH
-            cursor.execute(
-                "SELECT partner_id, old_tier_id, new_tier_id, old_status, new_status"
-                " FROM crm_rfm_history ORDER BY partner_id"
-            )
-            self.env["crm.relation.audit"].sudo()._append(
-                company, entries(), cause=trigger
-            )
-        finally:
-            cursor.close()
-
-    def _history_rows(self, company, changes, trigger, stamp, tiers):
-        """History rows of one batch's changes, flagging the warnings
-        (seed 004: 中高端客户预警)."""
-        rank = {t.id: t.score_min for t in tiers}
-        code = {t.id: t.code for t in tiers}
-        rows = []
-        for change in changes:
-            old, new = change["old_tier_id"], change["new_tier_id"]
-            if old and (not new or rank[new] < rank[old]):
-                movement = "down"
-            elif new and (not old or rank[new] > rank[old]):
-                movement = "up"
-            else:
-                movement = "same"
-            reason = None
-            if movement == "down":
-                reason = self.env._(
-                    "Tier down from %(old)s to %(new)s",
-                    old=code[old],
-                    new=code.get(new, "-"),
-                )
-            if (
-                code.get(old) in WARNED_TIERS
-                and change["new_status"] == rfm.STATUS_DORMANT
-            ):
-                reason = self.env._("%(tier)s customer turned dormant", tier=code[old])
-            rows.append(
-                (
-                    change["partner_id"], company.id, stamp,
-                    change["old_tier_id"], change["new_tier_id"],
-                    change["old_status"], change["new_status"],
-                    change["r_score"], change["f_score"], change["m_score"],
-                    change["score"], trigger, movement, bool(reason), reason,
-                    self.env.uid, stamp, self.env.uid, stamp,
-                )
-            )  # fmt: skip
-        return rows
-
-    def _warn_account_managers(self, warnings):
-        if not warnings:
-            return
-        todo = self.env.ref("mail.mail_activity_data_todo")
-        model = self.env["ir.model"]._get_id("res.partner")
-        self.env["mail.activity"].sudo().create(
-            [
-                {
-                    "res_model_id": model,
-                    "res_id": entry.partner_id.id,
-                    "activity_type_id": todo.id,
-                    "summary": self.env._("At-risk customer: %s", entry.warning_reason),
-                    "user_id": (entry.partner_id.user_id or self.env.user).id,
-                    "date_deadline": fields.Date.context_today(self),
-                }
-                for entry in warnings
-            ]
-        )
+        return [row[0] for row in rows]

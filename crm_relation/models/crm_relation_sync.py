@@ -70,7 +70,14 @@ class CrmRelationSync(models.AbstractModel):
     _name = "crm.relation.sync"
     _description = "Customer and Order Synchronisation"
 
-    # -- public API ---------------------------------------------------------
+    # Records a sync creates log nothing in their chatter.
+    CREATE_CONTEXT = {
+        "mail_create_nolog": True,
+        "mail_create_nosubscribe": True,
+        "tracking_disable": True,
+    }
+
+    # === BUSINESS METHODS === #
 
     @guards.callers(*CALLERS)
     @api.model
@@ -91,7 +98,7 @@ class CrmRelationSync(models.AbstractModel):
             self._evaluate_after_commit(orders.partner_id.commercial_partner_id)
         return results
 
-    # -- re-evaluation of the customers whose orders changed ---------------
+    # === EVALUATION AFTER THE COMMIT === #
 
     def _evaluate_after_commit(self, partners):
         """Re-evaluate ``partners`` in the current company right after this
@@ -166,7 +173,7 @@ class CrmRelationSync(models.AbstractModel):
         )
         return False
 
-    # -- the frame ------------------------------------------------------------
+    # === ROWS, MAPPINGS AND RESULTS === #
 
     def _check_rows(self, rows):
         if not isinstance(rows, (list, tuple)):
@@ -333,7 +340,7 @@ class CrmRelationSync(models.AbstractModel):
     def _new_records(self, model, creates, maps, company, lookup, context=None):
         """Create the records of ``creates`` (``(index, key, digest, vals,
         mapping)``, tag names still to resolve) and their mappings (inside a
-        savepoint)."""
+        savepoint, whose end flushes them: a failing row fails there)."""
         vals_list = [self._resolve(vals, key[0], company, lookup)
                      for _i, key, _d, vals, _m in creates]  # fmt: skip
         records = (
@@ -342,7 +349,6 @@ class CrmRelationSync(models.AbstractModel):
             .create(vals_list)
         )
         self._map_records(model, creates, records, maps, company)
-        self.env.flush_all()
         return records
 
     def _map_records(self, model, creates, records, maps, company):
@@ -375,17 +381,11 @@ class CrmRelationSync(models.AbstractModel):
         ]
         return vals
 
-    # -- partners ---------------------------------------------------------------
+    # === PARTNERS === #
 
     # Customers are created in one batch per wave (rows whose parent is
     # created in the same call wait for the next wave); updates row by row.
     # A batch that fails is retried row by row, each in its own savepoint.
-    CREATE_CONTEXT = {
-        "mail_create_nolog": True,
-        "mail_create_nosubscribe": True,
-        "tracking_disable": True,
-    }
-
     def _sync_partners(self, rows, company):
         model = "res.partner"
         door = guards.trusted(self, cause="sync")
@@ -481,7 +481,6 @@ class CrmRelationSync(models.AbstractModel):
                 mapping.write(
                     {"payload_hash": digest, "last_sync": fields.Datetime.now()}
                 )
-                self.env.flush_all()
         except ROW_ERRORS as error:
             self._retry_if_concurrent(error)
             self._forget(maps, lookup)
@@ -650,7 +649,7 @@ class CrmRelationSync(models.AbstractModel):
             system=repr(source),
         )
 
-    # -- orders -----------------------------------------------------------------
+    # === ORDERS === #
 
     def _sync_orders(self, rows, company):
         door = guards.trusted(self, cause="sync", flags=[SYNC_CONFIRM])
@@ -689,7 +688,6 @@ class CrmRelationSync(models.AbstractModel):
             try:
                 with self.env.cr.savepoint():
                     order, status = door._apply_order(values, maps, company, lookup)
-                    self.env.flush_all()
             except RowError as error:
                 door._forget(maps, lookup)
                 results.append(door._error(row, str(error)))

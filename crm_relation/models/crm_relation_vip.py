@@ -32,6 +32,9 @@ class CrmRelationVip(models.Model):
     _description = "VIP Customer"
     _inherit = ["mail.thread", "mail.activity.mixin", "crm.relation.guarded"]
     _order = "state, date_end desc, id desc"
+    _check_company_auto = True
+
+    # === FIELDS === #
 
     partner_id = fields.Many2one(
         "res.partner",
@@ -40,6 +43,7 @@ class CrmRelationVip(models.Model):
         index=True,
         tracking=True,
         domain="[('parent_id', '=', False)]",
+        check_company=True,
         guarded="create",
     )
     company_id = fields.Many2one(
@@ -113,6 +117,8 @@ class CrmRelationVip(models.Model):
         "A customer has one open VIP record per company.",
     )
 
+    # === COMPUTE METHODS === #
+
     @api.depends("partner_id")
     def _compute_user_id(self):
         for record in self:
@@ -125,7 +131,9 @@ class CrmRelationVip(models.Model):
                 filter(None, [record.card_number, record.partner_id.display_name])
             )
 
-    @api.constrains("partner_id", "company_id")
+    # === CONSTRAINT METHODS === #
+
+    @api.constrains("partner_id")
     def _check_partner(self):
         for record in self:
             partner = record.partner_id
@@ -138,14 +146,8 @@ class CrmRelationVip(models.Model):
                         customer=partner.commercial_partner_id.display_name,
                     )
                 )
-            if partner.company_id and partner.company_id != record.company_id:
-                raise ValidationError(
-                    self.env._(
-                        "%(customer)s belongs to %(company)s only.",
-                        customer=partner.display_name,
-                        company=partner.company_id.name,
-                    )
-                )
+
+    # === CRUD METHODS === #
 
     def _guard_hint(self):
         return self.env._(
@@ -170,6 +172,77 @@ class CrmRelationVip(models.Model):
         records = super().create(vals_list)
         records._log_state({record.id: {"state": None} for record in records})
         return records
+
+    # === ACTION METHODS === #
+
+    @guards.callers(MANAGER_GROUP)
+    def action_send_invitation(self):
+        """Assign the gold card's number, move to invited and print the
+        invitation letter, application form and card."""
+        self._check_records()
+        today = fields.Date.context_today(self)
+        self._move("invite", {"date_invited": today})
+        sequence = self.env["ir.sequence"].sudo()
+        for record in self.filtered(lambda r: not r.card_number):
+            number = sequence.with_company(record.company_id).next_by_code(
+                "crm.relation.vip.card"
+            )
+            guards.trusted(record.sudo(), fields=["card_number"]).card_number = number
+        return self.env.ref("crm_relation.action_report_vip_invitation").report_action(
+            self
+        )
+
+    @guards.callers(guards.USER_GROUP, guards.AUDITOR_GROUP)
+    def action_print_card(self):
+        self._check_records()
+        return self.env.ref("crm_relation.action_report_vip_invitation").report_action(
+            self
+        )
+
+    @guards.callers(MANAGER_GROUP)
+    def action_suspend(self, reason=None):
+        return self._with_reason("suspend", reason)
+
+    @guards.callers(MANAGER_GROUP)
+    def action_resume(self, reason=None):
+        return self._with_reason("resume", reason)
+
+    @guards.callers(MANAGER_GROUP)
+    def action_refuse(self, reason=None):
+        return self._with_reason("refuse", reason)
+
+    @guards.callers(MANAGER_GROUP)
+    @api.model
+    def evaluate_candidates(self, partner_ids=None):
+        """Make candidates of the qualifying customers of the current company
+        (all, or ``partner_ids``) that have no open VIP record, each with an
+        activity for the account manager: phone the customer. Managers only;
+        callable over RPC. Returns ``{"qualified": n, "created": n}``."""
+        partners = None
+        if partner_ids not in (None, False):
+            ids = guards.arg_ids(self.env, partner_ids, "partner_ids")
+            partners = self.env["res.partner"].browse(ids).exists()
+            partners.check_access("read")
+            if not partners:
+                return {"qualified": 0, "created": 0}
+        return self._evaluate_candidates(
+            self.env.company, partners, fields.Date.context_today(self)
+        )
+
+    @guards.callers(MANAGER_GROUP)
+    @api.model
+    def action_evaluate_candidates(self):
+        """Menu action: evaluate every customer of the current company now."""
+        result = self.evaluate_candidates()
+        return guards.notification(
+            self.env._(
+                "%(qualified)s customer(s) qualify; %(created)s new candidate(s).",
+                qualified=result["qualified"],
+                created=result["created"],
+            )
+        )
+
+    # === BUSINESS METHODS === #
 
     def _log_state(self, before):
         self.env["crm.relation.audit"]._log_changes(self, ["state"], before)
@@ -210,32 +283,6 @@ class CrmRelationVip(models.Model):
             "resume": self.env._("resumed"),
             "refuse": self.env._("refused"),
         }[action]
-
-    # Manager actions
-
-    @guards.callers(MANAGER_GROUP)
-    def action_send_invitation(self):
-        """Assign the gold card's number, move to invited and print the
-        invitation letter, application form and card."""
-        self._check_records()
-        today = fields.Date.context_today(self)
-        self._move("invite", {"date_invited": today})
-        sequence = self.env["ir.sequence"].sudo()
-        for record in self.filtered(lambda r: not r.card_number):
-            number = sequence.with_company(record.company_id).next_by_code(
-                "crm.relation.vip.card"
-            )
-            guards.trusted(record.sudo(), fields=["card_number"]).card_number = number
-        return self.env.ref("crm_relation.action_report_vip_invitation").report_action(
-            self
-        )
-
-    @guards.callers(guards.USER_GROUP, guards.AUDITOR_GROUP)
-    def action_print_card(self):
-        self._check_records()
-        return self.env.ref("crm_relation.action_report_vip_invitation").report_action(
-            self
-        )
 
     def _vip_register(self, date_reply, details):
         """The customer's reply came back: the VIP is active for a year."""
@@ -278,18 +325,6 @@ class CrmRelationVip(models.Model):
         self.sudo().reason = reason
         return True
 
-    @guards.callers(MANAGER_GROUP)
-    def action_suspend(self, reason=None):
-        return self._with_reason("suspend", reason)
-
-    @guards.callers(MANAGER_GROUP)
-    def action_resume(self, reason=None):
-        return self._with_reason("resume", reason)
-
-    @guards.callers(MANAGER_GROUP)
-    def action_refuse(self, reason=None):
-        return self._with_reason("refuse", reason)
-
     def _check_records(self):
         """The records exist and the user may change them (RPC callers pass
         any ids)."""
@@ -304,8 +339,6 @@ class CrmRelationVip(models.Model):
                 )
             )
         self.check_access("read")
-
-    # Evaluation (yearly) and expiry (daily)
 
     @api.model
     def _active_member_ids(self, companies):
@@ -334,41 +367,16 @@ class CrmRelationVip(models.Model):
         thresholds = self._thresholds(company)
         start = rfm.window_start(date, company.vip_window_days)
         engine = self.env["crm.relation.rfm.engine"].with_company(company)
-        self.env.flush_all()
-        query = engine._facts_query(company, start, date, partners)
         found = {}
-        # Streamed: only the qualifying customers are kept.
-        cursor = self.env.cr._cnx.cursor(name="crm_relation_vip")
-        try:
-            cursor.itersize = engine.BATCH
-            cursor.execute(query.code, query.params)
-            for row in cursor:
+        # Read a batch at a time: only the qualifying customers are kept.
+        for rows in engine._facts_batches(company, start, date, partners):
+            for row in rows:
                 pid, orders, amount, items, blocked = (
                     row[0], row[1], float(row[3]), float(row[4]), row[11]
                 )  # fmt: skip
                 if not blocked and vip.qualifies(thresholds, orders, items, amount):
                     found[pid] = (orders, items, amount)
-        finally:
-            cursor.close()
         return found
-
-    @guards.callers(MANAGER_GROUP)
-    @api.model
-    def evaluate_candidates(self, partner_ids=None):
-        """Make candidates of the qualifying customers of the current company
-        (all, or ``partner_ids``) that have no open VIP record, each with an
-        activity for the account manager: phone the customer. Managers only;
-        callable over RPC. Returns ``{"qualified": n, "created": n}``."""
-        partners = None
-        if partner_ids not in (None, False):
-            ids = guards.arg_ids(self.env, partner_ids, "partner_ids")
-            partners = self.env["res.partner"].browse(ids).exists()
-            partners.check_access("read")
-            if not partners:
-                return {"qualified": 0, "created": 0}
-        return self._evaluate_candidates(
-            self.env.company, partners, fields.Date.context_today(self)
-        )
 
     def _evaluate_candidates(self, company, partners, date):
         qualified = self._qualification(company, date, partners)
@@ -403,34 +411,6 @@ class CrmRelationVip(models.Model):
                 date_deadline=date,
             )
         return {"qualified": len(qualified), "created": len(records)}
-
-    @guards.callers(MANAGER_GROUP)
-    @api.model
-    def action_evaluate_candidates(self):
-        """Menu action: evaluate every customer of the current company now."""
-        result = self.evaluate_candidates()
-        return guards.notification(
-            self.env._(
-                "%(qualified)s customer(s) qualify; %(created)s new candidate(s).",
-                qualified=result["qualified"],
-                created=result["created"],
-            )
-        )
-
-    @api.model
-    def _cron_evaluate_candidates(self):
-        today = fields.Date.context_today(self)
-        for company in self.env["res.company"].sudo().search([]):  # pylint: disable=no-search-all
-            vips = guards.trusted(self.sudo().with_company(company), cause="scheduled")
-            vips._evaluate_candidates(company, None, today)
-
-    @api.model
-    def _cron_lifecycle(self, today=None):
-        """Card-expiry reminders, and renewal or lapse at expiry."""
-        today = fields.Date.to_date(today) or fields.Date.context_today(self)
-        for company in self.env["res.company"].sudo().search([]):  # pylint: disable=no-search-all
-            vips = guards.trusted(self.sudo().with_company(company), cause="scheduled")
-            vips._expire_and_remind(company, today)
 
     def _care_reminds_expiry(self, company):
         """Whether an active VIP card expiry care rule of ``company``, not
@@ -503,3 +483,20 @@ class CrmRelationVip(models.Model):
             {"date_evaluated": today},
             self.env._("Re-evaluated at expiry: no longer qualified, lapsed."),
         )
+
+    # === CRON METHODS === #
+
+    @api.model
+    def _cron_evaluate_candidates(self):
+        today = fields.Date.context_today(self)
+        for company in self.env["res.company"].sudo().search([]):  # pylint: disable=no-search-all
+            vips = guards.trusted(self.sudo().with_company(company), cause="scheduled")
+            vips._evaluate_candidates(company, None, today)
+
+    @api.model
+    def _cron_lifecycle(self, today=None):
+        """Card-expiry reminders, and renewal or lapse at expiry."""
+        today = fields.Date.to_date(today) or fields.Date.context_today(self)
+        for company in self.env["res.company"].sudo().search([]):  # pylint: disable=no-search-all
+            vips = guards.trusted(self.sudo().with_company(company), cause="scheduled")
+            vips._expire_and_remind(company, today)

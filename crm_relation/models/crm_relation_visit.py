@@ -51,6 +51,9 @@ class CrmRelationVisit(models.Model):
     _description = "Customer Visit"
     _inherit = ["mail.thread", "mail.activity.mixin", "crm.relation.review.mixin"]
     _order = "planned_date desc, id desc"
+    _check_company_auto = True
+
+    # === FIELDS === #
 
     plan_id = fields.Many2one(
         "crm.relation.visit.plan", "Visit Plan", index=True, ondelete="set null"
@@ -62,6 +65,7 @@ class CrmRelationVisit(models.Model):
         index=True,
         tracking=True,
         domain="[('parent_id', '=', False)]",
+        check_company=True,
     )
     user_id = fields.Many2one(
         "res.users",
@@ -120,6 +124,8 @@ class CrmRelationVisit(models.Model):
         "A visit plan has one visit a day.",
     )
 
+    # === COMPUTE METHODS === #
+
     @api.depends("partner_id", "purpose")
     def _compute_display_name(self):
         purposes = dict(self._fields["purpose"]._description_selection(self.env))
@@ -145,6 +151,8 @@ class CrmRelationVisit(models.Model):
                 and record.planned_date < today
             )
 
+    # === ONCHANGE METHODS === #
+
     @api.onchange("plan_id")
     def _onchange_plan_id(self):
         if self.plan_id:
@@ -153,19 +161,11 @@ class CrmRelationVisit(models.Model):
             self.channel = self.plan_id.channel
             self.purpose = self.plan_id.purpose
 
-    @api.constrains("partner_id", "company_id", "plan_id")
-    def _check_consistency(self):
+    # === CONSTRAINT METHODS === #
+
+    @api.constrains("partner_id", "plan_id")
+    def _check_plan_partner(self):
         for record in self:
-            company = record.partner_id.company_id
-            if company and company != record.company_id:
-                raise ValidationError(
-                    self.env._(
-                        "Customer %(customer)s belongs to %(company)s only: "
-                        "plan its visits in that company.",
-                        customer=record.partner_id.display_name,
-                        company=company.name,
-                    )
-                )
             if record.plan_id and record.plan_id.partner_id != record.partner_id:
                 raise ValidationError(
                     self.env._(
@@ -176,7 +176,7 @@ class CrmRelationVisit(models.Model):
                     )
                 )
 
-    # Guards
+    # === CRUD METHODS === #
 
     def _guard_hint(self):
         return self.env._(
@@ -248,7 +248,7 @@ class CrmRelationVisit(models.Model):
                     {"week_id": week.id}
                 )
 
-    # Actions
+    # === ACTION METHODS === #
 
     def _act(self, vals):
         """Write action fields after checking the user may edit the visits."""
@@ -302,6 +302,8 @@ class CrmRelationVisit(models.Model):
         if again:
             again._act({"state": rules.PLANNED, "done_date": False})
         return True
+
+    # === BUSINESS METHODS === #
 
     @api.model
     def _mark_missed(self, today=None):

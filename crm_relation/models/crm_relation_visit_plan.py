@@ -18,6 +18,7 @@ class CrmRelationVisitPlan(models.Model):
     _description = "Visit Plan"
     _inherit = ["mail.thread", "crm.relation.guarded"]
     _order = "next_date, id"
+    _check_company_auto = True
 
     partner_id = fields.Many2one(
         "res.partner",
@@ -26,6 +27,7 @@ class CrmRelationVisitPlan(models.Model):
         index=True,
         tracking=True,
         domain="[('parent_id', '=', False)]",
+        check_company=True,
     )
     user_id = fields.Many2one(
         "res.users",
@@ -119,20 +121,6 @@ class CrmRelationVisitPlan(models.Model):
         )
         for plan in self:
             plan.visit_count = counts.get(plan, 0)
-
-    @api.constrains("partner_id", "company_id")
-    def _check_partner_company(self):
-        for plan in self:
-            company = plan.partner_id.company_id
-            if company and company != plan.company_id:
-                raise ValidationError(
-                    self.env._(
-                        "Customer %(customer)s belongs to %(company)s only: "
-                        "plan its visits in that company.",
-                        customer=plan.partner_id.display_name,
-                        company=company.name,
-                    )
-                )
 
     @api.model_create_multi
     def create(self, vals_list):

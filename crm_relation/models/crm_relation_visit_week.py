@@ -24,6 +24,8 @@ class CrmRelationVisitWeek(models.Model):
     # part in their discussion.
     _mail_post_access = "read"
 
+    # === FIELDS === #
+
     user_id = fields.Many2one(
         "res.users",
         "Account Manager",
@@ -112,6 +114,8 @@ class CrmRelationVisitWeek(models.Model):
         "A visit week starts on a Saturday.",
     )
 
+    # === COMPUTE METHODS === #
+
     @api.depends("date_start")
     def _compute_date_end(self):
         for week in self:
@@ -147,6 +151,8 @@ class CrmRelationVisitWeek(models.Model):
     def _compute_below_kpi(self):
         for week in self:
             week.below_kpi = rules.below_kpi(week.booked_count, week.kpi_minimum)
+
+    # === CRUD METHODS === #
 
     @api.model
     def _get_or_create(self, keys):
@@ -185,7 +191,7 @@ class CrmRelationVisitWeek(models.Model):
     def _action_write(self, vals):
         return guards.trusted(self.sudo(), fields=guards.ALL).write(vals)
 
-    # The approval flow
+    # === ACTION METHODS === #
 
     def _move(self, action, vals=None, message=None):
         for week in self:
@@ -297,7 +303,7 @@ class CrmRelationVisitWeek(models.Model):
                 ),
             )
 
-    # Scheduled actions
+    # === CRON METHODS === #
 
     @api.model
     def _planned_users(self):

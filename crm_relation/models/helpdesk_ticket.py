@@ -42,6 +42,8 @@ class HelpdeskTicket(models.Model):
         "crm.relation.vip.badge",
     ]
 
+    # === FIELDS === #
+
     is_complaint = fields.Boolean(
         "Complaint",
         compute="_compute_is_complaint",
@@ -115,6 +117,8 @@ class HelpdeskTicket(models.Model):
         guarded=True,
     )
 
+    # === COMPUTE METHODS === #
+
     @api.depends("category_id.crm_relation_complaint")
     def _compute_is_complaint(self):
         for ticket in self:
@@ -153,7 +157,7 @@ class HelpdeskTicket(models.Model):
                 )
             ticket.resolution_hours = hours or 0.0
 
-    # Routing of new complaints (seed 004, L385-391)
+    # === CRUD METHODS === #
 
     def _guard_hint(self):
         return self.env._(
@@ -176,6 +180,27 @@ class HelpdeskTicket(models.Model):
             tickets.browse(list(bodies))._message_log_batch(bodies)
         tickets.filtered("stage_id.closed")._crm_relation_schedule_followups()
         return tickets
+
+    def write(self, vals):
+        not_complaints = self.browse()
+        if "is_complaint" in vals or "category_id" in vals:
+            not_complaints = self.filtered(lambda t: not t.is_complaint)
+        closing = self.browse()
+        if vals.get("stage_id"):
+            stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
+            if stage.closed:
+                closing = self.filtered(lambda t: not t.stage_id.closed)
+                closing._crm_relation_check_resolution(vals)
+        result = super().write(vals)
+        if not_complaints:
+            not_complaints.filtered("is_complaint")._crm_relation_route_later()
+        if closing:
+            closing._crm_relation_schedule_followups()
+        return result
+
+    # === BUSINESS METHODS === #
+
+    # Routing of new complaints (seed 004, L385-391)
 
     def _crm_relation_route(self, vals_list):
         """Grade each new ticket's customer in the ticket's company, send
@@ -228,40 +253,24 @@ class HelpdeskTicket(models.Model):
             by_company[row[3]].append(row)
         for company, company_rows in by_company.items():
             customers = Partner.union(*(row[5] for row in company_rows))
-            customers = customers.with_company(company)
-            customers.mapped("relation_tier_id")  # one query for the batch
-            cards = customers._vip_cards(company)
-            high_value = set(company.crm_relation_complaint_tier_ids.mapped("code"))
+            company_grades = self._crm_relation_grades(company, customers)
             for index, vals, _team, _company, _complaint, customer in company_rows:
-                tier = customer.with_company(company).relation_tier_id
+                grade, tier = company_grades[customer.id]
                 if tier:
                     vals["intake_tier_id"] = tier.id
-                grades[index] = (
-                    helpdesk.grade(tier.code, high_value, customer.id in cards),
-                    tier,
-                )
+                grades[index] = (grade, tier)
 
         notes = {}
         load, counts = {}, {}  # one open-ticket count per leadership member
         for index, vals, team, _company, complaint, _customer in rows:
             grade, tier = grades[index]
-            if complaint:
-                vals["routing_grade"] = grade
-            before = vals.get("priority") or defaults.get("priority") or "1"
-            after = helpdesk.routed_priority(before, complaint, grade)
-            if after != before:
-                vals["priority"] = after
-            if not helpdesk.goes_to_leadership(complaint, grade) and after == before:
-                continue
-            leader = self.env["res.users"]
-            if helpdesk.goes_to_leadership(complaint, grade):
-                leader = team._crm_relation_pick_leader(load, counts)
-                if leader:
-                    vals["user_id"] = leader.id
-                    load[leader] = load.get(leader, 0) + 1
-            notes[index] = self._crm_relation_routing_note(
-                complaint, grade, tier, leader, team, before, after
+            priority = vals.get("priority") or defaults.get("priority") or "1"
+            values, note = self._crm_relation_routing(
+                complaint, grade, tier, team, priority, load, counts
             )
+            vals.update(values)
+            if note:
+                notes[index] = note
         return notes
 
     def _crm_relation_route_later(self):
@@ -272,41 +281,77 @@ class HelpdeskTicket(models.Model):
         load, counts = {}, {}
         for company in self.company_id:
             tickets = self.filtered(lambda t, c=company: t.company_id == c).sudo()
-            customers = tickets.commercial_partner_id.with_company(company)
-            customers.mapped("relation_tier_id")  # one query for the batch
-            cards = customers._vip_cards(company)
-            high_value = set(company.crm_relation_complaint_tier_ids.mapped("code"))
+            grades = self._crm_relation_grades(company, tickets.commercial_partner_id)
             for ticket in tickets:
-                customer = ticket.commercial_partner_id.with_company(company)
-                tier = customer.relation_tier_id
-                grade = helpdesk.grade(tier.code, high_value, customer.id in cards)
-                values = {"routing_grade": grade}
+                grade, tier = grades[ticket.commercial_partner_id.id]
+                values, note = self._crm_relation_routing(
+                    True,
+                    grade,
+                    tier,
+                    ticket.team_id,
+                    ticket.priority or "1",
+                    load,
+                    counts,
+                    agent=ticket.user_id,
+                )
                 if tier and not ticket.intake_tier_id:
                     values["intake_tier_id"] = tier.id
-                before = ticket.priority or "1"
-                after = helpdesk.routed_priority(before, True, grade)
-                if after != before:
-                    values["priority"] = after
-                leader = self.env["res.users"]
-                if helpdesk.goes_to_leadership(True, grade) and not ticket.user_id:
-                    leader = ticket.team_id._crm_relation_pick_leader(load, counts)
-                    if leader:
-                        values["user_id"] = leader.id
-                        load[leader] = load.get(leader, 0) + 1
                 guards.trusted(ticket, fields=ROUTING_FIELDS).write(values)
-                if helpdesk.goes_to_leadership(True, grade) or after != before:
-                    ticket._message_log(
-                        body=self._crm_relation_routing_note(
-                            True,
-                            grade,
-                            tier,
-                            leader,
-                            ticket.team_id,
-                            before,
-                            after,
-                            agent=ticket.user_id if not leader else None,
-                        )
-                    )
+                if note:
+                    ticket._message_log(body=note)
+
+    def _crm_relation_grades(self, company, customers):
+        """``{customer id: (grade, tier)}`` of ``customers`` (commercial
+        partners, read as superuser) in ``company``, ``False`` standing for
+        no customer: their tiers and VIP cards are read once for all."""
+        customers = customers.with_company(company)
+        customers.mapped("relation_tier_id")  # one query for the batch
+        cards = customers._vip_cards(company)
+        high_value = set(company.crm_relation_complaint_tier_ids.mapped("code"))
+        no_tier = self.env["crm.relation.tier"]
+        grades = {False: (helpdesk.grade(False, high_value, False), no_tier)}
+        for customer in customers:
+            tier = customer.relation_tier_id
+            grades[customer.id] = (
+                helpdesk.grade(tier.code, high_value, customer.id in cards),
+                tier,
+            )
+        return grades
+
+    def _crm_relation_routing(
+        self, complaint, grade, tier, team, priority, load, counts, agent=None
+    ):
+        """What routing sets on a ticket of a customer of ``grade`` and
+        ``tier`` (``complaint`` or not, of ``team``, at ``priority``), and the
+        chatter note saying why (``None`` when routing changes nothing worth
+        a note): the grade of a complaint, the raised priority, and the
+        team's leadership for high-value and VIP customers' complaints,
+        unless an ``agent`` already works on the ticket. ``load`` and
+        ``counts`` carry the leadership's tickets across a batch."""
+        values = {"routing_grade": grade} if complaint else {}
+        after = helpdesk.routed_priority(priority, complaint, grade)
+        if after != priority:
+            values["priority"] = after
+        leadership = helpdesk.goes_to_leadership(complaint, grade)
+        if not leadership and after == priority:
+            return values, None
+        leader = self.env["res.users"]
+        if leadership and not agent:
+            leader = team._crm_relation_pick_leader(load, counts)
+            if leader:
+                values["user_id"] = leader.id
+                load[leader] = load.get(leader, 0) + 1
+        note = self._crm_relation_routing_note(
+            complaint,
+            grade,
+            tier,
+            leader,
+            team,
+            priority,
+            after,
+            agent=agent if not leader else None,
+        )
+        return values, note
 
     def _crm_relation_routing_note(
         self, complaint, grade, tier, leader, team, before, after, agent=None
@@ -360,23 +405,6 @@ class HelpdeskTicket(models.Model):
         return Markup("<br/>").join(escape(line) for line in lines)
 
     # Closing: satisfaction, resolution and the follow-up call
-
-    def write(self, vals):
-        not_complaints = self.browse()
-        if "is_complaint" in vals or "category_id" in vals:
-            not_complaints = self.filtered(lambda t: not t.is_complaint)
-        closing = self.browse()
-        if vals.get("stage_id"):
-            stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
-            if stage.closed:
-                closing = self.filtered(lambda t: not t.stage_id.closed)
-                closing._crm_relation_check_resolution(vals)
-        result = super().write(vals)
-        if not_complaints:
-            not_complaints.filtered("is_complaint")._crm_relation_route_later()
-        if closing:
-            closing._crm_relation_schedule_followups()
-        return result
 
     def _crm_relation_check_resolution(self, vals):
         """A back-office agent closing a ticket records the customer's

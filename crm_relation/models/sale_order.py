@@ -21,6 +21,8 @@ class SaleOrder(models.Model):
     _name = "sale.order"
     _inherit = ["sale.order", "crm.relation.review.mixin", "crm.relation.vip.badge"]
 
+    # === FIELDS === #
+
     # The customer's grade today, in the order's company. Not stored: a draft
     # must show the current grade after each evaluation, and the grade at any
     # past date is in the tier history.
@@ -54,6 +56,8 @@ class SaleOrder(models.Model):
         "before confirming (set by the acknowledgement only).",
         guarded=True,
     )
+
+    # === COMPUTE METHODS === #
 
     @api.depends("partner_id", "company_id")
     def _compute_relation_grade(self):
@@ -101,6 +105,79 @@ class SaleOrder(models.Model):
             )
             order.open_ticket_count = tickets
             order.open_complaint_count = complaints
+
+    def _compute_pricelist_id(self):
+        res = super()._compute_pricelist_id()
+        for order in self:
+            company = order.company_id or self.env.company
+            if (
+                order.state != "draft"
+                or not order.partner_id
+                or not company.crm_relation_tier_pricelist
+            ):
+                continue
+            customer = order.partner_id.commercial_partner_id.sudo().with_company(
+                company
+            )
+            tier = customer.relation_tier_id.with_company(company)
+            vip_pricelist = company.sudo().crm_relation_vip_pricelist_id
+            default = order.pricelist_id
+            chosen, _reason = selling.grade_pricelist(
+                True,
+                company.currency_id,
+                default,
+                default.currency_id,
+                order.is_vip,
+                vip_pricelist,
+                vip_pricelist.currency_id,
+                tier.pricelist_id,
+                tier.pricelist_id.currency_id,
+            )
+            order.pricelist_id = chosen
+        return res
+
+    # === ACTION METHODS === #
+
+    @guards.callers(SALESMAN_GROUP)
+    def action_crm_relation_confirm(self):
+        """The Confirm button: asks to acknowledge the customers' open
+        complaints first, if any, else confirms."""
+        self._crm_relation_check_confirmable()
+        if self._crm_relation_unacknowledged_complaints():
+            return self.env["crm.relation.complaint.ack.wizard"]._action_open(self)
+        return self.action_confirm()
+
+    @guards.callers("helpdesk_mgmt.group_helpdesk_user_own")
+    def action_view_open_tickets(self):
+        guards.ensure_one(self)
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "helpdesk_mgmt.helpdesk_ticket_action"
+        )
+        customer = self.partner_id.commercial_partner_id
+        action.update(
+            name=self.env._("Open Tickets of %(customer)s", customer=customer.name),
+            domain=self._crm_relation_open_ticket_domain(customer)
+            + [("company_id", "=", self.company_id.id)],
+            context={
+                "default_partner_id": self.partner_id.id,
+                "default_company_id": self.company_id.id,
+            },
+        )
+        return action
+
+    @guards.callers(SALESMAN_GROUP)
+    def action_confirm(self):
+        self._crm_relation_check_confirmable()
+        self._crm_relation_check_complaints()
+        return super().action_confirm()
+
+    # === BUSINESS METHODS === #
+
+    def _guard_hint(self):
+        return self.env._(
+            "acknowledging the customer's open complaints when confirming, and "
+            "the review actions"
+        )
 
     def _crm_relation_open_ticket_domain(self, customers):
         companies = self.company_id | self.env.company
@@ -161,14 +238,6 @@ class SaleOrder(models.Model):
             body += Markup("<p>%s</p>") % remarks
         return body
 
-    # -- acknowledgement -----------------------------------------------------
-
-    def _guard_hint(self):
-        return self.env._(
-            "acknowledging the customer's open complaints when confirming, and "
-            "the review actions"
-        )
-
     def _crm_relation_acknowledge(self, complaints, remarks=None):
         """Record and log that the current user acknowledged ``complaints``
         (``{order: tickets}``) of these orders."""
@@ -194,33 +263,6 @@ class SaleOrder(models.Model):
                 message_type="comment",
                 subtype_xmlid="mail.mt_note",
             )
-
-    @guards.callers(SALESMAN_GROUP)
-    def action_crm_relation_confirm(self):
-        """The Confirm button: asks to acknowledge the customers' open
-        complaints first, if any, else confirms."""
-        self._crm_relation_check_confirmable()
-        if self._crm_relation_unacknowledged_complaints():
-            return self.env["crm.relation.complaint.ack.wizard"]._action_open(self)
-        return self.action_confirm()
-
-    @guards.callers("helpdesk_mgmt.group_helpdesk_user_own")
-    def action_view_open_tickets(self):
-        guards.ensure_one(self)
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "helpdesk_mgmt.helpdesk_ticket_action"
-        )
-        customer = self.partner_id.commercial_partner_id
-        action.update(
-            name=self.env._("Open Tickets of %(customer)s", customer=customer.name),
-            domain=self._crm_relation_open_ticket_domain(customer)
-            + [("company_id", "=", self.company_id.id)],
-            context={
-                "default_partner_id": self.partner_id.id,
-                "default_company_id": self.company_id.id,
-            },
-        )
-        return action
 
     def _crm_relation_check_complaints(self):
         """Seed 002: don't sell over unresolved complaints unnoticed.
@@ -262,44 +304,6 @@ class SaleOrder(models.Model):
                 details="\n".join(details),
             )
         )
-
-    # -- pricelist per tier --------------------------------------------------
-
-    def _compute_pricelist_id(self):
-        res = super()._compute_pricelist_id()
-        for order in self:
-            company = order.company_id or self.env.company
-            if (
-                order.state != "draft"
-                or not order.partner_id
-                or not company.crm_relation_tier_pricelist
-            ):
-                continue
-            customer = order.partner_id.commercial_partner_id.sudo().with_company(
-                company
-            )
-            tier = customer.relation_tier_id.with_company(company)
-            vip_pricelist = company.sudo().crm_relation_vip_pricelist_id
-            default = order.pricelist_id
-            chosen, _reason = selling.grade_pricelist(
-                True,
-                company.currency_id,
-                default,
-                default.currency_id,
-                order.is_vip,
-                vip_pricelist,
-                vip_pricelist.currency_id,
-                tier.pricelist_id,
-                tier.pricelist_id.currency_id,
-            )
-            order.pricelist_id = chosen
-        return res
-
-    @guards.callers(SALESMAN_GROUP)
-    def action_confirm(self):
-        self._crm_relation_check_confirmable()
-        self._crm_relation_check_complaints()
-        return super().action_confirm()
 
     def _crm_relation_check_confirmable(self):
         """Refuse orders of customers that are blocked, or new and not yet

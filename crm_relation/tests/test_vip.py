@@ -212,6 +212,15 @@ class TestVip(InvoicingCase):
         with self.assertRaisesRegex(ValidationError, "contact of"):
             self.Vip.create({"partner_id": contact.id, "reason": "x"})
 
+    def test_customers_of_another_company_are_no_vips_here(self):
+        other = self.env["res.company"].create({"name": "VIP Other Co"})
+        foreign = self._customer("Other company's customer")
+        foreign.company_id = other
+        with self.assertRaises(UserError) as caught:
+            self.Vip.create({"partner_id": foreign.id, "reason": "x"})
+        self.assertIn("company inconsistencies", str(caught.exception))
+        self.assertFalse(self._vip(foreign))
+
     # -- expiry -----------------------------------------------------------------
 
     def test_expiry_reminder_once_then_renewal_or_lapse(self):

@@ -135,6 +135,31 @@ class TestVisit(TransactionCase):
         self.assertEqual(coming.week_id.user_id, self.colleague)
         self.assertEqual(past.user_id, self.user)
 
+    def test_customer_of_another_company_is_refused(self):
+        other = self.env["res.company"].create({"name": "Visit Plan Other Co"})
+        foreign = self.env["res.partner"].create(
+            {"name": "Other Company's Customer", "company_id": other.id}
+        )
+        for create in (
+            lambda: self._plan(partner=foreign, next_date=SUNDAY),
+            lambda: self._visit(SUNDAY, partner=foreign),
+        ):
+            with self.assertRaises(UserError) as caught:
+                create()
+            self.assertIn("company inconsistencies", str(caught.exception))
+            self.assertIn(foreign.name, str(caught.exception))
+        for model in (self.Plan, self.Visit):
+            self.assertFalse(model.search([("partner_id", "=", foreign.id)]))
+        plan = self._plan(next_date=SUNDAY)
+        visit = self._visit(SUNDAY)
+        self.customer.company_id = self.company
+        for record in (plan, visit):
+            # Moving the record away from its customer's company is refused.
+            with self.assertRaises(UserError) as caught:
+                record.sudo().company_id = other
+            self.assertIn("company inconsistencies", str(caught.exception))
+            self.assertEqual(record.company_id, self.company)
+
     # -- visits -----------------------------------------------------------
 
     def test_missed_marking(self):
