@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from odoo.addons.crm_relation.logic import audit_chain
+from odoo.addons.crm_relation.models import crm_relation_audit
 from odoo.addons.crm_relation.models import crm_relation_audit_key as audit_key
 from odoo.addons.crm_relation.models.crm_relation_audit_key import (
     KEY_FILE_VARIABLE,
@@ -177,6 +178,20 @@ class TestAudit(TransactionCase):
             entries.mapped("sequence"),
             list(range(entries[0].sequence, entries[0].sequence + 4)),
         )
+
+    def test_chain_is_verified_a_batch_at_a_time(self):
+        """Read two entries at a time, the whole chain is verified, and a
+        change in a later batch is found at its entry."""
+        entries = self._make_entries(5)
+        with patch.object(crm_relation_audit, "BATCH", 2):
+            result = self._chain()
+            self.assertTrue(result["intact"])
+            self.assertEqual(result["entries"], len(self._entries()))
+            self.env.cr.execute(
+                "UPDATE crm_relation_audit SET new_value = 'Beijing' WHERE id = %s",
+                [entries[4].id],
+            )
+            self.assertEqual(self._broken_chain()["first_broken_id"], entries[4].id)
 
     def test_sql_update_is_found_at_that_entry(self):
         entries = self._make_entries(4)

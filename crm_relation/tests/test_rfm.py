@@ -1,6 +1,7 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -249,6 +250,33 @@ class TestRfm(InvoicingCase):
         self.assertEqual(last.new_status, "dormant")
         self.assertTrue(last.is_warning)
         self.assertIn("dormant", last.warning_reason)
+
+    def test_evaluation_in_batches_evaluates_each_customer_once(self):
+        """Read back two customers at a time, five customers are each scored,
+        recorded in the history and audited once, with their own figures."""
+        partners = self.env["res.partner"]
+        for n in range(5):
+            partners |= self._customer(f"Batch customer {n}")
+            for days in range(n + 1):
+                self._invoice(partners[-1], 10 + days, 500)
+        audit = self.env["crm.relation.audit"].sudo()
+        with patch.object(type(self.engine), "BATCH", 2):
+            result = self._evaluate(partners)
+        self.assertEqual((result["evaluated"], result["changed"]), (5, 5))
+        for n, partner in enumerate(partners):
+            self.assertEqual(self._in(partner).rfm_frequency, n + 1)
+            self.assertAlmostEqual(
+                self._in(partner).rfm_monetary, 500 * (n + 1) / CNY_PER_UNIT
+            )
+            self.assertEqual(len(partner.relation_tier_history_ids), 1)
+            tier_entries = audit.search_count(
+                [
+                    ("model", "=", "res.partner"),
+                    ("res_id", "=", partner.id),
+                    ("field_name", "=", "relation_tier_id"),
+                ]
+            )
+            self.assertEqual(tier_entries, 1)
 
     def test_cron_evaluates_every_company(self):
         partner = self._customer()
