@@ -297,6 +297,32 @@ def check_pure_logic(package):
     return problems
 
 
+# Attributes of Odoo's cursor that are private to it (the psycopg2
+# connection and cursor), and the blanket flush Odoo's own code does not
+# use before raw SQL.
+PRIVATE_SQL_ATTRIBUTES = {"_cnx", "_obj"}
+BLANKET_CALLS = {"flush_all"}
+
+
+def check_sql_idioms(addon):
+    """The addon's code (its tests aside) reaches the database through
+    Odoo's public API: no cursor internals, and a targeted ``flush_model``
+    instead of ``flush_all`` before raw SQL."""
+    problems = []
+    for path in sorted(Path(addon).rglob("*.py")):
+        if "tests" in path.relative_to(addon).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not isinstance(node, ast.Attribute):
+                continue
+            where = f"{path.relative_to(addon)}:{node.lineno}"
+            if node.attr in PRIVATE_SQL_ATTRIBUTES:
+                problems.append(f"{where}: uses the cursor's private {node.attr}")
+            elif node.attr in BLANKET_CALLS:
+                problems.append(f"{where}: {node.attr}() where flush_model serves")
+    return problems
+
+
 def check_one_model_per_file(models_dir):
     """Each file of ``models/`` defines at most one new model (a class whose
     ``_name`` is not among its ``_inherit``), and is named after it.

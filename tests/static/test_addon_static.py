@@ -29,6 +29,10 @@ def test_domain_modules_do_not_import_odoo():
     assert checks.check_pure_logic(LOGIC) == []
 
 
+def test_sql_through_odoos_public_api():
+    assert checks.check_sql_idioms(ADDON) == []
+
+
 def test_one_model_per_file_named_after_it():
     assert checks.check_one_model_per_file(ADDON / "models") == []
 

@@ -246,3 +246,24 @@ def test_seed_in_user_facing_strings_is_caught(tmp_path):
         assert expected in text, f"{expected} not in {problems}"
     # Comments, docstrings, plain strings, tests and code fields are not UI.
     assert len(problems) == 9, problems
+
+
+def test_cursor_internals_and_blanket_flushes_are_found(addon):
+    assert checks.check_sql_idioms(addon) == []
+    engine = addon / "models" / "crm_relation_rfm_engine.py"
+    text = engine.read_text("utf-8")
+    engine.write_text(
+        text
+        + "\n\ndef _bad(env):\n"
+        + "    env.flush_all()\n"
+        + "    return env.cr._cnx.cursor(name='x')\n",
+        "utf-8",
+    )
+    # A test may flush everything: tests are not the addon's code paths.
+    (addon / "tests" / "test_flush.py").write_text(
+        "def f(env):\n    env.flush_all()\n", "utf-8"
+    )
+    problems = checks.check_sql_idioms(addon)
+    assert len(problems) == 2, problems
+    assert "flush_all() where flush_model serves" in problems[0]
+    assert "private _cnx" in problems[1]
