@@ -263,11 +263,11 @@ class CrmRelationCareRule(models.Model):
         rows = self._care_fetch(
             SQL(
                 """
-                SELECT p.id, to_char(p.birthday, 'MM-DD')
+                SELECT p.id, to_char(p.relation_birthday, 'MM-DD')
                   FROM res_partner p
                   JOIN res_partner cp ON cp.id = p.commercial_partner_id
-                 WHERE p.birthday IS NOT NULL
-                   AND to_char(p.birthday, 'MM-DD') = ANY(%s)
+                 WHERE p.relation_birthday IS NOT NULL
+                   AND to_char(p.relation_birthday, 'MM-DD') = ANY(%s)
                    AND %s
                 """,
                 list(occurrences),
