@@ -11,3 +11,4 @@ from . import test_helpdesk
 from . import test_sale_service
 from . import test_care
 from . import test_guards
+from . import test_migration
