@@ -23,7 +23,9 @@ Before the new code loads, each renamed field gets, under its new name:
 * the row's xmlid ``field_<model>__<name>`` and its selection values'
   ``selection__<model>__<name>__<value>``, so that the upgrade finds them
   and removes nothing;
-* its name in saved filters and export lists of its model.
+* its name in the addon's views of its model (reloaded from their files
+  right after, but validated with the views loaded before them), and in
+  saved filters and export lists of its model.
 
 Audit trail entries keep the field name they were written with: they are
 sealed, and the audit model reads the review stamps' former names.
@@ -177,8 +179,31 @@ def rename_field(cr, model, old, new):
             old_prefix,
         )
     )
-    # Saved filters and export lists of the model name fields as text.
+    # The addon's views of the model, as the database holds them until their
+    # files are loaded again: a view loaded earlier is validated with those
+    # inheriting it, which must name the field as the registry does.
     word = rf"\m{old}\M"
+    cr.execute(
+        SQL(
+            """
+            UPDATE ir_ui_view view
+               SET arch_db = regexp_replace(
+                       view.arch_db::text, %(word)s, %(new)s, 'g'
+                   )::jsonb
+              FROM ir_model_data data
+             WHERE data.model = 'ir.ui.view'
+               AND data.res_id = view.id
+               AND data.module = %(module)s
+               AND view.model = %(model)s
+               AND view.arch_db::text ~ %(word)s
+            """,
+            word=word,
+            new=new,
+            module=MODULE,
+            model=model,
+        )
+    )
+    # Saved filters and export lists of the model name fields as text.
     for column in ("domain", "context", "sort"):
         cr.execute(
             SQL(
@@ -220,4 +245,4 @@ def migrate(cr, version):
         for old, new in names.items()
         if rename_field(cr, model, old, new)
     ]
-    _logger.info("crm_relation: renamed %d fields: %s", len(renamed), renamed)
+    _logger.info("crm_relation: %d fields renamed", len(renamed))
