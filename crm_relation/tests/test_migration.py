@@ -124,6 +124,18 @@ class TestFieldRenameMigration(TransactionCase):
                 self.filters.ids,
             )
         )
+        form = self.env.ref("crm_relation.view_partner_form_crm_relation")
+        self.env.cr.execute(
+            SQL(
+                "UPDATE ir_ui_view SET arch_db = replace(arch_db::text, %s, %s)::jsonb"
+                " WHERE id = %s",
+                'name=\\"relation_mobile\\"',
+                'name=\\"mobile\\"',
+                form.id,
+            )
+        )
+        form.invalidate_recordset(["arch_db"])
+        self.assertIn('name="mobile"', form.arch_db)
         self.assertFalse(column_exists(self.env.cr, "res_partner", "relation_mobile"))
         self.env.registry.clear_cache()
 
@@ -170,6 +182,8 @@ class TestFieldRenameMigration(TransactionCase):
             ref("crm_relation.field_res_config_settings__relation_vip_min_orders").name,
             "relation_vip_min_orders",
         )
+        # The addon's views of the model follow (before their files reload).
+        self.assertIn('name="relation_mobile"', form.arch_db)
         # Saved filters of the model follow; another model's field of the
         # same former name (the visit's satisfaction) does not move.
         complaints, visits = self.filters
