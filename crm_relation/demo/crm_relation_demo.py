@@ -104,7 +104,7 @@ class CrmRelationDemo(models.AbstractModel):
         the biggest customers invited, three of them registered (one card
         about to expire), the rest candidates."""
         # The seed's ¥10,000, in the demo company's currency.
-        company.vip_min_amount = round(to_company_currency(10000, today), 2)
+        company.relation_vip_min_amount = round(to_company_currency(10000, today), 2)
         vips = self.env["crm.relation.vip"].with_company(company)
         vips._evaluate_candidates(company, None, today)
         ours = vips.search(

@@ -1,3 +1,19 @@
+"""Models of Customer Relations.
+
+Field names: every field this addon adds to another addon's model
+(res.partner, res.users, res.company, res.config.settings, sale.order,
+helpdesk.ticket, helpdesk.ticket.category, helpdesk.ticket.team, ...) starts
+with ``rfm_`` when it belongs to the RFM evaluation (its figures and
+settings) and with ``relation_`` otherwise, so that it cannot collide with a
+field of Odoo or of another addon: ``rfm_score``, ``rfm_window_days``,
+``relation_tier_id``, ``relation_mobile``, ``relation_vip_min_orders``,
+``relation_is_complaint``. The fields of the mixins the addon puts on those
+models (``crm.relation.review.mixin``, ``crm.relation.vip.badge``) follow the
+rule too, on every model that inherits them. The fields of the addon's own
+models (``crm.relation.*``) carry no prefix. The names changed in 19.0.1.7.0
+are listed in ``migrations/19.0.1.7.0/pre-migrate.py``.
+"""
+
 from . import crm_relation_guarded
 from . import crm_relation_append_only
 from . import crm_relation_audit

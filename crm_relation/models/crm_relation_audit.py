@@ -24,6 +24,14 @@ CAUSES = [
 HEAD_TABLE = "crm_relation_audit_head"
 VERIFIERS = (guards.AUDITOR_GROUP, guards.MANAGER_GROUP, "base.group_system")
 # pg_try_advisory_xact_lock(SEAL_LOCK, company id): one sealer a company.
+# Sealed entries keep the field name they were written with: the review
+# stamps were named without their relation_ prefix before 19.0.1.7.0.
+FORMER_FIELD_NAMES = {
+    "review1_done": "relation_review1_done",
+    "review1_user_id": "relation_review1_user_id",
+    "review2_done": "relation_review2_done",
+    "review2_user_id": "relation_review2_user_id",
+}
 SEAL_LOCK = 0x43524D41
 BATCH = 5000
 # The columns an appended entry is written with.
@@ -125,7 +133,8 @@ class CrmRelationAudit(models.Model):
                 records = self.env[model].sudo().browse(ids).exists()
                 names.update({(model, r.id): r.display_name for r in records})
         for entry in self:
-            field = fields_model._get(entry.model, entry.field_name)
+            name = FORMER_FIELD_NAMES.get(entry.field_name, entry.field_name)
+            field = fields_model._get(entry.model, name)
             entry.field_label = field.field_description or entry.field_name
             entry.record_name = names.get((entry.model, entry.res_id)) or self.env._(
                 "%(model)s #%(id)s (deleted)", model=entry.model, id=entry.res_id
@@ -691,7 +700,7 @@ class CrmRelationAudit(models.Model):
         auditors = self.env.ref(guards.AUDITOR_GROUP).sudo().all_user_ids
         mails = []
         for company, line in zip(companies, self._anchor_lines(companies), strict=True):
-            recipients = company.crm_relation_audit_anchor_email or ",".join(
+            recipients = company.relation_audit_anchor_email or ",".join(
                 user.email
                 for user in auditors
                 if user.email and company in user.company_ids

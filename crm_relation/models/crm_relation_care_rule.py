@@ -26,7 +26,7 @@ PARTNER_FIELDS = [
     "active", "company_id", "customer_rank", "commercial_partner_id", "category_id",
 ]  # fmt: skip
 DUE_FIELDS = {
-    care.BIRTHDAY: {"res.partner": ["birthday"]},
+    care.BIRTHDAY: {"res.partner": ["relation_birthday"]},
     care.AFTER_PURCHASE: {
         "account.move": [
             "move_type", "state", "company_id", "invoice_date", "commercial_partner_id",
@@ -289,11 +289,11 @@ class CrmRelationCareRule(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT p.id, to_char(p.birthday, 'MM-DD')
+                SELECT p.id, to_char(p.relation_birthday, 'MM-DD')
                   FROM res_partner p
                   JOIN res_partner cp ON cp.id = p.commercial_partner_id
-                 WHERE p.birthday IS NOT NULL
-                   AND to_char(p.birthday, 'MM-DD') = ANY(%s)
+                 WHERE p.relation_birthday IS NOT NULL
+                   AND to_char(p.relation_birthday, 'MM-DD') = ANY(%s)
                    AND %s
                 """,
                 list(occurrences),

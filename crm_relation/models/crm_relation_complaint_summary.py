@@ -290,7 +290,7 @@ class CrmRelationComplaintSummary(models.Model):
             .with_context(active_test=False, tz=tz)
             ._read_group(
                 [
-                    ("is_complaint", "=", True),
+                    ("relation_is_complaint", "=", True),
                     ("duplicate_id", "=", False),
                     ("team_id", "in", self.team_id.ids),
                     ("company_id", "in", self.company_id.ids),
@@ -302,11 +302,11 @@ class CrmRelationComplaintSummary(models.Model):
                     "company_id",
                     "create_date:month",
                     "category_id",
-                    "intake_tier_id",
-                    "satisfaction",
+                    "relation_intake_tier_id",
+                    "relation_satisfaction",
                     "stage_id",
                 ],
-                ["__count", "resolution_hours:sum"],
+                ["__count", "relation_resolution_hours:sum"],
             )
         )
         buckets = defaultdict(list)
@@ -375,7 +375,7 @@ class CrmRelationComplaintSummary(models.Model):
                 .with_context(active_test=False)
                 ._read_group(
                     [
-                        ("is_complaint", "=", True),
+                        ("relation_is_complaint", "=", True),
                         ("duplicate_id", "=", False),
                         ("company_id", "=", company.id),
                         ("team_id", "!=", False),

@@ -7,7 +7,12 @@ from ..logic import review
 from . import guards
 
 # The stamps the audit trail follows.
-AUDITED_STAMPS = ("review1_done", "review1_user_id", "review2_done", "review2_user_id")
+AUDITED_STAMPS = (
+    "relation_review1_done",
+    "relation_review1_user_id",
+    "relation_review2_done",
+    "relation_review2_user_id",
+)
 USER_GROUP = guards.USER_GROUP
 MANAGER_GROUP = guards.MANAGER_GROUP
 
@@ -26,25 +31,25 @@ class CrmRelationReviewMixin(models.AbstractModel):
     _inherit = ["crm.relation.guarded"]
     _description = "Two-stage Review Stamps"
 
-    review1_done = fields.Boolean(
+    relation_review1_done = fields.Boolean(
         "First Review", readonly=True, copy=False, guarded=True
     )
-    review1_user_id = fields.Many2one(
+    relation_review1_user_id = fields.Many2one(
         "res.users", "First Reviewer", readonly=True, copy=False, guarded=True
     )
-    review1_date = fields.Datetime(
+    relation_review1_date = fields.Datetime(
         "First Reviewed On", readonly=True, copy=False, guarded=True
     )
-    review2_done = fields.Boolean(
+    relation_review2_done = fields.Boolean(
         "Second Review", readonly=True, copy=False, guarded=True
     )
-    review2_user_id = fields.Many2one(
+    relation_review2_user_id = fields.Many2one(
         "res.users", "Second Reviewer", readonly=True, copy=False, guarded=True
     )
-    review2_date = fields.Datetime(
+    relation_review2_date = fields.Datetime(
         "Second Reviewed On", readonly=True, copy=False, guarded=True
     )
-    review_state = fields.Selection(
+    relation_review_state = fields.Selection(
         [
             ("none", "Not Reviewed"),
             ("first", "First Review Done"),
@@ -55,19 +60,19 @@ class CrmRelationReviewMixin(models.AbstractModel):
         string="Review",
         guarded=True,
     )
-    review_remarks = fields.Text(copy=False)
-    review_reset_reason = fields.Char(
+    relation_review_remarks = fields.Text(copy=False, string="Review Remarks")
+    relation_review_reset_reason = fields.Char(
         "Reviews Cleared Because", readonly=True, copy=False, guarded=True
     )
 
-    @api.depends("review1_done", "review2_done")
+    @api.depends("relation_review1_done", "relation_review2_done")
     def _compute_review_state(self):
         for record in self:
-            record.review_state = (
+            record.relation_review_state = (
                 "second"
-                if record.review2_done
+                if record.relation_review2_done
                 else "first"
-                if record.review1_done
+                if record.relation_review1_done
                 else "none"
             )
 
@@ -83,7 +88,7 @@ class CrmRelationReviewMixin(models.AbstractModel):
             for name in self.env["crm.relation.review.policy"]._key_fields(self._name)
             if name in vals
         ]
-        reviewed = self.filtered("review1_done") if keys else self.browse()
+        reviewed = self.filtered("relation_review1_done") if keys else self.browse()
         if not reviewed:
             return super().write(vals)
         audit = self.env["crm.relation.audit"]
@@ -116,13 +121,13 @@ class CrmRelationReviewMixin(models.AbstractModel):
         )
         self._review_stamp(
             {
-                "review1_done": False,
-                "review1_user_id": False,
-                "review1_date": False,
-                "review2_done": False,
-                "review2_user_id": False,
-                "review2_date": False,
-                "review_reset_reason": reason,
+                "relation_review1_done": False,
+                "relation_review1_user_id": False,
+                "relation_review1_date": False,
+                "relation_review2_done": False,
+                "relation_review2_user_id": False,
+                "relation_review2_date": False,
+                "relation_review_reset_reason": reason,
             },
             self.env._("Reviews cleared: %s", reason),
         )
@@ -133,15 +138,15 @@ class CrmRelationReviewMixin(models.AbstractModel):
     def action_review_first(self):
         self.check_access("read")
         for record in self:
-            refusal = review.first_review_refusal(record.review1_done)
+            refusal = review.first_review_refusal(record.relation_review1_done)
             if refusal:
                 raise UserError(self._review_refusal_message(record, refusal))
         self._review_stamp(
             {
-                "review1_done": True,
-                "review1_user_id": self.env.uid,
-                "review1_date": fields.Datetime.now(),
-                "review_reset_reason": False,
+                "relation_review1_done": True,
+                "relation_review1_user_id": self.env.uid,
+                "relation_review1_date": fields.Datetime.now(),
+                "relation_review_reset_reason": False,
             },
             self.env._("First review done."),
         )
@@ -153,9 +158,9 @@ class CrmRelationReviewMixin(models.AbstractModel):
         self.check_access("read")
         for record in self:
             refusal = review.second_review_refusal(
-                record.review1_done,
-                record.review2_done,
-                record.review1_user_id.id,
+                record.relation_review1_done,
+                record.relation_review2_done,
+                record.relation_review1_user_id.id,
                 self.env.uid,
                 is_manager,
             )
@@ -167,9 +172,9 @@ class CrmRelationReviewMixin(models.AbstractModel):
                 raise UserError(self._review_refusal_message(record, refusal))
         self._review_stamp(
             {
-                "review2_done": True,
-                "review2_user_id": self.env.uid,
-                "review2_date": fields.Datetime.now(),
+                "relation_review2_done": True,
+                "relation_review2_user_id": self.env.uid,
+                "relation_review2_date": fields.Datetime.now(),
             },
             self.env._("Second review done."),
         )
@@ -180,7 +185,7 @@ class CrmRelationReviewMixin(models.AbstractModel):
             review.REFUSED_ALREADY_FIRST: self.env._(
                 "%(record)s already has its first review, by %(user)s.",
                 record=record.display_name,
-                user=record.review1_user_id.name,
+                user=record.relation_review1_user_id.name,
             ),
             review.REFUSED_NO_FIRST: self.env._(
                 "%(record)s needs its first review before the second.",
@@ -189,7 +194,7 @@ class CrmRelationReviewMixin(models.AbstractModel):
             review.REFUSED_ALREADY_SECOND: self.env._(
                 "%(record)s already has its second review, by %(user)s.",
                 record=record.display_name,
-                user=record.review2_user_id.name,
+                user=record.relation_review2_user_id.name,
             ),
             review.REFUSED_SAME_REVIEWER: self.env._(
                 "You gave %(record)s its first review: the second review must "
@@ -218,6 +223,7 @@ class CrmRelationReviewMixin(models.AbstractModel):
     def _review_by_manager(self):
         """Whether a customer manager has reviewed this record."""
         self.ensure_one()
-        return self.review2_done or (
-            self.review1_done and self.review1_user_id.has_group(MANAGER_GROUP)
+        return self.relation_review2_done or (
+            self.relation_review1_done
+            and self.relation_review1_user_id.has_group(MANAGER_GROUP)
         )

@@ -39,7 +39,7 @@ class CrmRelationReviewPolicy(models.Model):
     def _check_fields(self):
         for policy in self:
             model = self.env.get(policy.model)
-            if model is None or "review1_done" not in model._fields:
+            if model is None or "relation_review1_done" not in model._fields:
                 raise ValidationError(
                     self.env._(
                         "Model %(model)s carries no review stamps.",
@@ -47,7 +47,9 @@ class CrmRelationReviewPolicy(models.Model):
                     )
                 )
             foreign = policy.field_ids.filtered(lambda f, p=policy: f.model != p.model)
-            stamps = policy.field_ids.filtered(lambda f: f.name.startswith("review"))
+            stamps = policy.field_ids.filtered(
+                lambda f: f.name.startswith("relation_review")
+            )
             if foreign or stamps:
                 raise ValidationError(
                     self.env._(

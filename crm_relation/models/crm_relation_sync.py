@@ -530,9 +530,13 @@ class CrmRelationSync(models.AbstractModel):
         if not record:
             vals["customer_rank"] = 1
             vals["company_id"] = False
-        for key in ("phone", "mobile", "street", "city", "zip", "vat", "is_company"):
+        for key in ("phone", "street", "city", "zip", "vat", "is_company"):
             if key in values:
                 vals[key] = values[key]
+        # Row keys are the door's published contract: "mobile" and "birthday"
+        # fill the addon's relation_mobile and relation_birthday.
+        if "mobile" in values:
+            vals["relation_mobile"] = values["mobile"]
         if values.get("email") and not EMAIL.match(values["email"]):
             raise RowError(
                 self.env._(
@@ -547,7 +551,7 @@ class CrmRelationSync(models.AbstractModel):
                 lookup, "country", values["country_code"], self._country
             )
         if "birthday" in values:
-            vals["birthday"] = values["birthday"]
+            vals["relation_birthday"] = values["birthday"]
         if "lang" in values:
             vals["lang"] = self._cached(lookup, "lang", values["lang"], self._lang)
         if "account_manager_login" in values:

@@ -354,9 +354,9 @@ class CrmRelationVip(models.Model):
     @api.model
     def _thresholds(self, company):
         return vip.Thresholds(
-            orders=company.vip_min_orders,
-            items=company.vip_min_items,
-            amount=company.vip_min_amount,
+            orders=company.relation_vip_min_orders,
+            items=company.relation_vip_min_items,
+            amount=company.relation_vip_min_amount,
         )
 
     @api.model
@@ -365,7 +365,7 @@ class CrmRelationVip(models.Model):
         every customer of ``company`` (or ``partners``) that qualifies, from
         the same set-based facts query as the RFM evaluation."""
         thresholds = self._thresholds(company)
-        start = rfm.window_start(date, company.vip_window_days)
+        start = rfm.window_start(date, company.relation_vip_window_days)
         engine = self.env["crm.relation.rfm.engine"].with_company(company)
         found = {}
         # Read a batch at a time: only the qualifying customers are kept.
@@ -429,7 +429,7 @@ class CrmRelationVip(models.Model):
         )
 
     def _expire_and_remind(self, company, today):
-        days = company.vip_reminder_days
+        days = company.relation_vip_reminder_days
         active = self.search(
             [
                 ("company_id", "=", company.id),

@@ -12,10 +12,10 @@ class CrmRelationVipBadge(models.AbstractModel):
     _name = "crm.relation.vip.badge"
     _description = "Customer VIP Badge"
 
-    is_vip = fields.Boolean(
+    relation_is_vip = fields.Boolean(
         "VIP Customer", compute="_compute_vip_badge", search="_search_is_vip"
     )
-    vip_card_number = fields.Char("VIP Card", compute="_compute_vip_badge")
+    relation_vip_card_number = fields.Char("VIP Card", compute="_compute_vip_badge")
 
     @api.depends("partner_id", "company_id")
     def _compute_vip_badge(self):
@@ -26,8 +26,10 @@ class CrmRelationVipBadge(models.AbstractModel):
             cards = records.partner_id._vip_cards(company)
             for record in records:
                 card = cards.get(record.partner_id.commercial_partner_id.id)
-                record.is_vip = record.partner_id.commercial_partner_id.id in cards
-                record.vip_card_number = card or False
+                record.relation_is_vip = (
+                    record.partner_id.commercial_partner_id.id in cards
+                )
+                record.relation_vip_card_number = card or False
 
     def _search_is_vip(self, operator, value):
         if operator != "in":

@@ -314,7 +314,7 @@ class CrmRelationVisit(models.Model):
         for [company] in Visit._read_group(
             [("state", "=", rules.PLANNED)], ["company_id"]
         ):
-            limit = today - timedelta(days=company.crm_relation_visit_missed_days)
+            limit = today - timedelta(days=company.relation_visit_missed_days)
             missed |= Visit.search(
                 [
                     ("company_id", "=", company.id),

@@ -166,7 +166,7 @@ class CrmRelationVisitPlan(models.Model):
         next_dates = {}
         for plan in self.filtered("active"):
             horizon = today + timedelta(
-                days=plan.company_id.crm_relation_visit_horizon_days
+                days=plan.company_id.relation_visit_horizon_days
             )
             try:
                 dates, after = rules.dates_until(

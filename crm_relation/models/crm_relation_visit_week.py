@@ -71,7 +71,7 @@ class CrmRelationVisitWeek(models.Model):
         "Visits Missed", compute="_compute_counts", store=True, guarded=True
     )
     kpi_minimum = fields.Integer(
-        "Weekly Minimum", related="company_id.crm_relation_visit_kpi", store=True
+        "Weekly Minimum", related="company_id.relation_visit_kpi", store=True
     )
     below_kpi = fields.Boolean(
         "Below Weekly Minimum",

@@ -15,10 +15,10 @@ from .res_partner import RELATION_STATUSES
 CLOSE_UNCHECKED = "close_unchecked"
 # Only the routing and closing code sets what routing decided.
 ROUTING_FIELDS = (
-    "routing_grade",
-    "intake_tier_id",
-    "followup_date",
-    "resolution_hours",
+    "relation_routing_grade",
+    "relation_intake_tier_id",
+    "relation_followup_date",
+    "relation_resolution_hours",
 )
 GRADES = [
     (helpdesk.ORDINARY, "Ordinary Customer"),
@@ -44,7 +44,7 @@ class HelpdeskTicket(models.Model):
 
     # === FIELDS === #
 
-    is_complaint = fields.Boolean(
+    relation_is_complaint = fields.Boolean(
         "Complaint",
         compute="_compute_is_complaint",
         store=True,
@@ -67,7 +67,7 @@ class HelpdeskTicket(models.Model):
         compute="_compute_relation_grade",
         search="_search_relation_status",
     )
-    intake_tier_id = fields.Many2one(
+    relation_intake_tier_id = fields.Many2one(
         "crm.relation.tier",
         "Tier When Opened",
         readonly=True,
@@ -77,7 +77,7 @@ class HelpdeskTicket(models.Model):
         "summary counts it.",
         guarded=True,
     )
-    routing_grade = fields.Selection(
+    relation_routing_grade = fields.Selection(
         GRADES,
         "Complaint Routed As",
         readonly=True,
@@ -87,18 +87,20 @@ class HelpdeskTicket(models.Model):
         "and VIP customers' go to the team's leadership.",
         guarded=True,
     )
-    satisfaction = fields.Selection(
+    relation_satisfaction = fields.Selection(
         SATISFACTION,
         copy=False,
         tracking=True,
         help="The customer's satisfaction with the resolution, recorded on "
         "closing (1 = very dissatisfied, 5 = very satisfied).",
+        string="Satisfaction",
     )
-    resolution_note = fields.Text(
+    relation_resolution_note = fields.Text(
         copy=False,
         help="How the ticket was resolved, recorded on closing.",
+        string="Resolution Note",
     )
-    resolution_hours = fields.Float(
+    relation_resolution_hours = fields.Float(
         "Resolution Time (hours)",
         compute="_compute_resolution_hours",
         store=True,
@@ -107,7 +109,7 @@ class HelpdeskTicket(models.Model):
         help="Hours from opening to closing; empty while the ticket is open.",
         guarded=True,
     )
-    followup_date = fields.Date(
+    relation_followup_date = fields.Date(
         "Follow-up Call Due",
         readonly=True,
         copy=False,
@@ -119,13 +121,13 @@ class HelpdeskTicket(models.Model):
 
     # === COMPUTE METHODS === #
 
-    @api.depends("category_id.crm_relation_complaint")
+    @api.depends("category_id.relation_complaint")
     def _compute_is_complaint(self):
         for ticket in self:
-            if ticket.category_id.crm_relation_complaint:
-                ticket.is_complaint = True
-            elif not ticket.is_complaint:
-                ticket.is_complaint = False
+            if ticket.category_id.relation_complaint:
+                ticket.relation_is_complaint = True
+            elif not ticket.relation_is_complaint:
+                ticket.relation_is_complaint = False
 
     @api.depends("commercial_partner_id", "company_id")
     def _compute_relation_grade(self):
@@ -155,7 +157,7 @@ class HelpdeskTicket(models.Model):
                 hours = helpdesk.resolution_hours(
                     ticket.create_date or ticket.closed_date, ticket.closed_date
                 )
-            ticket.resolution_hours = hours or 0.0
+            ticket.relation_resolution_hours = hours or 0.0
 
     # === CRUD METHODS === #
 
@@ -183,8 +185,8 @@ class HelpdeskTicket(models.Model):
 
     def write(self, vals):
         not_complaints = self.browse()
-        if "is_complaint" in vals or "category_id" in vals:
-            not_complaints = self.filtered(lambda t: not t.is_complaint)
+        if "relation_is_complaint" in vals or "category_id" in vals:
+            not_complaints = self.filtered(lambda t: not t.relation_is_complaint)
         closing = self.browse()
         if vals.get("stage_id"):
             stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
@@ -193,7 +195,7 @@ class HelpdeskTicket(models.Model):
                 closing._crm_relation_check_resolution(vals)
         result = super().write(vals)
         if not_complaints:
-            not_complaints.filtered("is_complaint")._crm_relation_route_later()
+            not_complaints.filtered("relation_is_complaint")._crm_relation_route_later()
         if closing:
             closing._crm_relation_schedule_followups()
         return result
@@ -228,7 +230,7 @@ class HelpdeskTicket(models.Model):
         )
         partners.mapped("commercial_partner_id")
         teams.mapped("company_id")
-        categories.mapped("crm_relation_complaint")
+        categories.mapped("relation_complaint")
 
         rows = []
         for index, vals in enumerate(vals_list):
@@ -238,12 +240,10 @@ class HelpdeskTicket(models.Model):
                 or self.env["res.company"].sudo().browse(vals.get("company_id"))
                 or default_company
             )
-            if "is_complaint" in vals:
-                complaint = bool(vals["is_complaint"])
+            if "relation_is_complaint" in vals:
+                complaint = bool(vals["relation_is_complaint"])
             else:
-                complaint = Category.browse(
-                    vals.get("category_id")
-                ).crm_relation_complaint
+                complaint = Category.browse(vals.get("category_id")).relation_complaint
             customer = Partner.browse(vals.get("partner_id")).commercial_partner_id
             rows.append((index, vals, team, company, complaint, customer))
 
@@ -257,7 +257,7 @@ class HelpdeskTicket(models.Model):
             for index, vals, _team, _company, _complaint, customer in company_rows:
                 grade, tier = company_grades[customer.id]
                 if tier:
-                    vals["intake_tier_id"] = tier.id
+                    vals["relation_intake_tier_id"] = tier.id
                 grades[index] = (grade, tier)
 
         notes = {}
@@ -294,8 +294,8 @@ class HelpdeskTicket(models.Model):
                     counts,
                     agent=ticket.user_id,
                 )
-                if tier and not ticket.intake_tier_id:
-                    values["intake_tier_id"] = tier.id
+                if tier and not ticket.relation_intake_tier_id:
+                    values["relation_intake_tier_id"] = tier.id
                 guards.trusted(ticket, fields=ROUTING_FIELDS).write(values)
                 if note:
                     ticket._message_log(body=note)
@@ -307,7 +307,7 @@ class HelpdeskTicket(models.Model):
         customers = customers.with_company(company)
         customers.mapped("relation_tier_id")  # one query for the batch
         cards = customers._vip_cards(company)
-        high_value = set(company.crm_relation_complaint_tier_ids.mapped("code"))
+        high_value = set(company.relation_complaint_tier_ids.mapped("code"))
         no_tier = self.env["crm.relation.tier"]
         grades = {False: (helpdesk.grade(False, high_value, False), no_tier)}
         for customer in customers:
@@ -328,7 +328,7 @@ class HelpdeskTicket(models.Model):
         team's leadership for high-value and VIP customers' complaints,
         unless an ``agent`` already works on the ticket. ``load`` and
         ``counts`` carry the leadership's tickets across a batch."""
-        values = {"routing_grade": grade} if complaint else {}
+        values = {"relation_routing_grade": grade} if complaint else {}
         after = helpdesk.routed_priority(priority, complaint, grade)
         if after != priority:
             values["priority"] = after
@@ -357,9 +357,9 @@ class HelpdeskTicket(models.Model):
         self, complaint, grade, tier, leader, team, before, after, agent=None
     ):
         labels = dict(self._fields["priority"]._description_selection(self.env))
-        who = dict(self._fields["routing_grade"]._description_selection(self.env))[
-            grade
-        ]
+        who = dict(
+            self._fields["relation_routing_grade"]._description_selection(self.env)
+        )[grade]
         if tier and grade == helpdesk.HIGH_VALUE:
             who = self.env._(
                 "%(grade)s (tier %(tier)s)", grade=who, tier=tier.display_name
@@ -418,14 +418,18 @@ class HelpdeskTicket(models.Model):
             return
         for ticket in self:
             missing = []
-            if not vals.get("satisfaction", ticket.satisfaction):
+            if not vals.get("relation_satisfaction", ticket.relation_satisfaction):
                 missing.append(
-                    self._fields["satisfaction"].get_description(self.env)["string"]
+                    self._fields["relation_satisfaction"].get_description(self.env)[
+                        "string"
+                    ]
                 )
-            note = vals.get("resolution_note", ticket.resolution_note)
+            note = vals.get("relation_resolution_note", ticket.relation_resolution_note)
             if not (note or "").strip():
                 missing.append(
-                    self._fields["resolution_note"].get_description(self.env)["string"]
+                    self._fields["relation_resolution_note"].get_description(self.env)[
+                        "string"
+                    ]
                 )
             if missing:
                 raise UserError(
@@ -444,9 +448,9 @@ class HelpdeskTicket(models.Model):
         call: closing it again after reopening schedules nothing."""
         due = self.filtered(
             lambda t: (
-                t.is_complaint
+                t.relation_is_complaint
                 and t.stage_id.closed
-                and not t.followup_date
+                and not t.relation_followup_date
                 and not t.duplicate_id  # the original's call covers it
             )
         )
@@ -459,7 +463,7 @@ class HelpdeskTicket(models.Model):
                 ticket, ticket.closed_date or now
             )
             deadline = helpdesk.followup_date(
-                closed_on, ticket.company_id.crm_relation_followup_days
+                closed_on, ticket.company_id.relation_followup_days
             )
             manager = ticket.commercial_partner_id.user_id
             if not (
@@ -478,4 +482,6 @@ class HelpdeskTicket(models.Model):
                 ),
                 user_id=manager.id,
             )
-            guards.trusted(ticket, fields=["followup_date"]).followup_date = deadline
+            guards.trusted(
+                ticket, fields=["relation_followup_date"]
+            ).relation_followup_date = deadline

@@ -6,7 +6,7 @@ from odoo import fields, models
 class HelpdeskTicketCategory(models.Model):
     _inherit = "helpdesk.ticket.category"
 
-    crm_relation_complaint = fields.Boolean(
+    relation_complaint = fields.Boolean(
         "Complaint",
         help="Tickets of this category are customer complaints: routed by the "
         "customer's grade, followed up by a call after closing, and counted in "

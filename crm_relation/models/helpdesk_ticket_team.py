@@ -6,14 +6,14 @@ from odoo import fields, models
 class HelpdeskTicketTeam(models.Model):
     _inherit = "helpdesk.ticket.team"
 
-    crm_relation_leader_id = fields.Many2one(
+    relation_leader_id = fields.Many2one(
         "res.users",
         "Complaint Leader",
         domain=[("share", "=", False)],
         help="Complaints of high-value and VIP customers are assigned to this "
         "user (customer-service leadership handles them).",
     )
-    crm_relation_leader_group_id = fields.Many2one(
+    relation_leader_group_id = fields.Many2one(
         "res.groups",
         "Complaint Leadership Group",
         help="Without a complaint leader, high-value and VIP customers' "
@@ -27,8 +27,8 @@ class HelpdeskTicketTeam(models.Model):
         leader, the leadership group's internal users and the team leader."""
         self.ensure_one()
         users = (
-            self.crm_relation_leader_id
-            | self.crm_relation_leader_group_id.sudo().all_user_ids
+            self.relation_leader_id
+            | self.relation_leader_group_id.sudo().all_user_ids
             | self.user_id
         )
         return users.filtered(lambda u: u.active and not u.share)
@@ -44,9 +44,9 @@ class HelpdeskTicketTeam(models.Model):
         if not self:
             return self.env["res.users"]
         self.ensure_one()
-        if self.crm_relation_leader_id:
-            return self.crm_relation_leader_id
-        members = self.crm_relation_leader_group_id.sudo().all_user_ids.filtered(
+        if self.relation_leader_id:
+            return self.relation_leader_id
+        members = self.relation_leader_group_id.sudo().all_user_ids.filtered(
             lambda u: u.active and not u.share
         )
         if self.company_id:

@@ -36,52 +36,52 @@ class ResCompany(models.Model):
     rfm_last_evaluation = fields.Datetime(
         "Last RFM Evaluation", readonly=True, guarded=True
     )
-    vip_window_days = fields.Integer(
+    relation_vip_window_days = fields.Integer(
         "VIP Window (days)",
         default=365,
         help="VIP qualification counts orders, items and amount over this "
         "many days up to the evaluation.",
     )
-    vip_min_orders = fields.Integer("VIP Minimum Orders", default=3)
-    vip_min_items = fields.Float(
+    relation_vip_min_orders = fields.Integer("VIP Minimum Orders", default=3)
+    relation_vip_min_items = fields.Float(
         "VIP Minimum Items", default=10.0, digits="Product Unit"
     )
-    vip_min_amount = fields.Float(
+    relation_vip_min_amount = fields.Float(
         "VIP Minimum Amount",
         default=10000.0,
         digits="Account",
         help="Untaxed, net of credit notes, in the company currency.",
     )
-    vip_reminder_days = fields.Integer(
+    relation_vip_reminder_days = fields.Integer(
         "VIP Expiry Reminder (days)",
         default=30,
         help="The account manager is reminded this many days before a VIP "
         "card expires.",
     )
-    crm_relation_review_new_customers = fields.Boolean(
+    relation_review_new_customers = fields.Boolean(
         "New Customers Need a Manager's Review",
         help="Confirming a sale order for a new customer (never bought, or "
         "not yet evaluated) is refused until a customer manager has reviewed "
         "the customer.",
     )
-    crm_relation_visit_horizon_days = fields.Integer(
+    relation_visit_horizon_days = fields.Integer(
         "Generate Visits Ahead (days)",
         default=14,
         help="Visit plans generate their visits this many days ahead, so "
         "the coming week's schedule can be submitted on Sunday.",
     )
-    crm_relation_visit_missed_days = fields.Integer(
+    relation_visit_missed_days = fields.Integer(
         "Missed After (days)",
         default=0,
         help="A planned visit not done this many days after its date is marked missed.",
     )
-    crm_relation_visit_kpi = fields.Integer(
+    relation_visit_kpi = fields.Integer(
         "Weekly Visit Minimum",
         default=1,
         help="Weeks in which an account manager has fewer visits booked or "
         "done are flagged (default: at least 1 customer a week).",
     )
-    crm_relation_complaint_tier_ids = fields.Many2many(
+    relation_complaint_tier_ids = fields.Many2many(
         "crm.relation.tier",
         "res_company_crm_relation_complaint_tier_rel",
         "company_id",
@@ -91,19 +91,19 @@ class ResCompany(models.Model):
         "to the helpdesk team's leadership with a raised priority (potential "
         "and VIP customers).",
     )
-    crm_relation_followup_days = fields.Integer(
+    relation_followup_days = fields.Integer(
         "Complaint Follow-up Delay (days)",
         default=3,
         help="A closed complaint schedules a follow-up call (回访) for the "
         "account manager this many days after closing.",
     )
-    crm_relation_tier_pricelist = fields.Boolean(
+    relation_tier_pricelist = fields.Boolean(
         "Pricelist per Tier",
         help="New sale orders start with the pricelist of the customer's tier "
         "(or the VIP pricelist for an active VIP) instead of the customer's "
         "own pricelist.",
     )
-    crm_relation_vip_pricelist_id = fields.Many2one(
+    relation_vip_pricelist_id = fields.Many2one(
         "product.pricelist",
         "VIP Pricelist",
         check_company=True,
@@ -111,7 +111,7 @@ class ResCompany(models.Model):
         "before the tier's, when the company prices by tier.",
     )
 
-    crm_relation_audit_anchor_email = fields.Char(
+    relation_audit_anchor_email = fields.Char(
         "Audit Anchor Recipients",
         help="Email addresses (comma-separated) the audit trail's anchor is "
         "mailed to every day, to be kept outside the database; empty: the "
@@ -119,20 +119,20 @@ class ResCompany(models.Model):
     )
 
     _visit_settings_positive = models.Constraint(
-        "CHECK(crm_relation_visit_horizon_days >= 0 "
-        "AND crm_relation_visit_missed_days >= 0 AND crm_relation_visit_kpi >= 0)",
+        "CHECK(relation_visit_horizon_days >= 0 "
+        "AND relation_visit_missed_days >= 0 AND relation_visit_kpi >= 0)",
         "Visit horizon, missed delay and weekly minimum cannot be negative.",
     )
     _vip_window_positive = models.Constraint(
-        "CHECK(vip_window_days > 0)", "The VIP window must be at least a day."
+        "CHECK(relation_vip_window_days > 0)", "The VIP window must be at least a day."
     )
     _vip_minimums_positive = models.Constraint(
-        "CHECK(vip_min_orders >= 0 AND vip_min_items >= 0 AND vip_min_amount >= 0"
-        " AND vip_reminder_days >= 0)",
+        "CHECK(relation_vip_min_orders >= 0 AND relation_vip_min_items >= 0"
+        " AND relation_vip_min_amount >= 0 AND relation_vip_reminder_days >= 0)",
         "VIP minimums and the reminder cannot be negative.",
     )
     _crm_relation_followup_days_positive = models.Constraint(
-        "CHECK(crm_relation_followup_days >= 0)",
+        "CHECK(relation_followup_days >= 0)",
         "The complaint follow-up delay cannot be negative.",
     )
     _rfm_window_positive = models.Constraint(
@@ -159,15 +159,15 @@ class ResCompany(models.Model):
         not read tiers."""
         companies = self.sudo()
         tiers = companies._crm_relation_default_complaint_tiers()
-        untiered = companies.filtered(lambda c: not c.crm_relation_complaint_tier_ids)
+        untiered = companies.filtered(lambda c: not c.relation_complaint_tier_ids)
         if tiers and untiered:
-            untiered.crm_relation_complaint_tier_ids = tiers
+            untiered.relation_complaint_tier_ids = tiers
 
-    @api.constrains("crm_relation_vip_pricelist_id", "currency_id")
+    @api.constrains("relation_vip_pricelist_id", "currency_id")
     def _check_crm_relation_vip_pricelist(self):
         for company in self:
             company._crm_relation_check_pricelist(
-                company.crm_relation_vip_pricelist_id, self.env._("VIP pricelist")
+                company.relation_vip_pricelist_id, self.env._("VIP pricelist")
             )
 
     def _crm_relation_check_pricelist(self, pricelist, purpose):

@@ -22,39 +22,45 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.rfm_monetary_basis", readonly=False
     )
     rfm_source = fields.Selection(related="company_id.rfm_source", readonly=False)
-    crm_relation_review_new_customers = fields.Boolean(
-        related="company_id.crm_relation_review_new_customers", readonly=False
+    relation_review_new_customers = fields.Boolean(
+        related="company_id.relation_review_new_customers", readonly=False
     )
-    vip_window_days = fields.Integer(
-        related="company_id.vip_window_days", readonly=False
+    relation_vip_window_days = fields.Integer(
+        related="company_id.relation_vip_window_days", readonly=False
     )
-    vip_min_orders = fields.Integer(related="company_id.vip_min_orders", readonly=False)
-    vip_min_items = fields.Float(related="company_id.vip_min_items", readonly=False)
-    vip_min_amount = fields.Float(related="company_id.vip_min_amount", readonly=False)
-    vip_reminder_days = fields.Integer(
-        related="company_id.vip_reminder_days", readonly=False
+    relation_vip_min_orders = fields.Integer(
+        related="company_id.relation_vip_min_orders", readonly=False
     )
-    crm_relation_visit_horizon_days = fields.Integer(
-        related="company_id.crm_relation_visit_horizon_days", readonly=False
+    relation_vip_min_items = fields.Float(
+        related="company_id.relation_vip_min_items", readonly=False
     )
-    crm_relation_visit_missed_days = fields.Integer(
-        related="company_id.crm_relation_visit_missed_days", readonly=False
+    relation_vip_min_amount = fields.Float(
+        related="company_id.relation_vip_min_amount", readonly=False
     )
-    crm_relation_visit_kpi = fields.Integer(
-        related="company_id.crm_relation_visit_kpi", readonly=False
+    relation_vip_reminder_days = fields.Integer(
+        related="company_id.relation_vip_reminder_days", readonly=False
     )
-    crm_relation_complaint_tier_ids = fields.Many2many(
-        related="company_id.crm_relation_complaint_tier_ids", readonly=False
+    relation_visit_horizon_days = fields.Integer(
+        related="company_id.relation_visit_horizon_days", readonly=False
     )
-    crm_relation_followup_days = fields.Integer(
-        related="company_id.crm_relation_followup_days", readonly=False
+    relation_visit_missed_days = fields.Integer(
+        related="company_id.relation_visit_missed_days", readonly=False
     )
-    crm_relation_tier_pricelist = fields.Boolean(
-        related="company_id.crm_relation_tier_pricelist", readonly=False
+    relation_visit_kpi = fields.Integer(
+        related="company_id.relation_visit_kpi", readonly=False
     )
-    crm_relation_vip_pricelist_id = fields.Many2one(
-        related="company_id.crm_relation_vip_pricelist_id", readonly=False
+    relation_complaint_tier_ids = fields.Many2many(
+        related="company_id.relation_complaint_tier_ids", readonly=False
     )
-    crm_relation_audit_anchor_email = fields.Char(
-        related="company_id.crm_relation_audit_anchor_email", readonly=False
+    relation_followup_days = fields.Integer(
+        related="company_id.relation_followup_days", readonly=False
+    )
+    relation_tier_pricelist = fields.Boolean(
+        related="company_id.relation_tier_pricelist", readonly=False
+    )
+    relation_vip_pricelist_id = fields.Many2one(
+        related="company_id.relation_vip_pricelist_id", readonly=False
+    )
+    relation_audit_anchor_email = fields.Char(
+        related="company_id.relation_audit_anchor_email", readonly=False
     )

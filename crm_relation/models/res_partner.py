@@ -118,18 +118,18 @@ class ResPartner(models.Model):
     )
 
     # Odoo 19 keeps one phone; Chinese customers give a mobile (手机) too.
-    mobile = fields.Char()
-    birthday = fields.Date()
-    vip_ids = fields.One2many("crm.relation.vip", "partner_id", "VIP Records")
-    is_vip = fields.Boolean(
+    relation_mobile = fields.Char(string="Mobile")
+    relation_birthday = fields.Date(string="Birthday")
+    relation_vip_ids = fields.One2many("crm.relation.vip", "partner_id", "VIP Records")
+    relation_is_vip = fields.Boolean(
         "VIP",
         compute="_compute_vip",
         search="_search_is_vip",
         help="An active VIP in the current company.",
     )
-    vip_card_number = fields.Char("VIP Card", compute="_compute_vip")
-    visit_count = fields.Integer("Visits", compute="_compute_visits")
-    next_visit_date = fields.Date("Next Visit", compute="_compute_visits")
+    relation_vip_card_number = fields.Char("VIP Card", compute="_compute_vip")
+    relation_visit_count = fields.Integer("Visits", compute="_compute_visits")
+    relation_next_visit_date = fields.Date("Next Visit", compute="_compute_visits")
 
     def _vip_cards(self, company):
         """``{commercial partner id: card number}`` of these partners'
@@ -147,20 +147,24 @@ class ResPartner(models.Model):
         )
         return {record.partner_id.id: record.card_number for record in active}
 
-    @api.depends("vip_ids.state", "vip_ids.card_number", "commercial_partner_id")
+    @api.depends(
+        "relation_vip_ids.state",
+        "relation_vip_ids.card_number",
+        "commercial_partner_id",
+    )
     @api.depends_context("company")
     def _compute_vip(self):
         cards = self._vip_cards(self.env.company)
         for partner in self:
             card = cards.get(partner.commercial_partner_id.id)
-            partner.is_vip = partner.commercial_partner_id.id in cards
-            partner.vip_card_number = card or False
+            partner.relation_is_vip = partner.commercial_partner_id.id in cards
+            partner.relation_vip_card_number = card or False
 
     def _compute_visits(self):
         """Visits the user may see of these customers (and their contacts'
         customer), and the next one planned, in one grouped read."""
         if not self.env["crm.relation.visit"].has_access("read"):
-            self.visit_count, self.next_visit_date = 0, False
+            self.relation_visit_count, self.relation_next_visit_date = 0, False
             return
         rows = self.env["crm.relation.visit"]._read_group(
             [
@@ -183,8 +187,8 @@ class ResPartner(models.Model):
         next_dates = {partner.id: day for partner, day in upcoming}
         for partner in self:
             customer = partner.commercial_partner_id.id
-            partner.visit_count = counts.get(customer, 0)
-            partner.next_visit_date = next_dates.get(customer, False)
+            partner.relation_visit_count = counts.get(customer, 0)
+            partner.relation_next_visit_date = next_dates.get(customer, False)
 
     @guards.callers(guards.USER_GROUP)
     def action_view_visits(self):
@@ -219,7 +223,7 @@ class ResPartner(models.Model):
         """A bank account of these partners was added, changed or removed."""
         policy = self.env["crm.relation.review.policy"]
         if "bank_ids" in policy._key_fields(self._name):
-            reviewed = self.filtered("review1_done")
+            reviewed = self.filtered("relation_review1_done")
             if reviewed:
                 reviewed._review_clear(["bank_ids"])
 

@@ -25,15 +25,15 @@ class ResPartner(models.Model):
 
     _inherit = "res.partner"
 
-    service_ticket_count = fields.Integer(
+    relation_service_ticket_count = fields.Integer(
         "Tickets (12 months)", compute="_compute_service_record", groups=SERVICE_GROUPS
     )
-    service_complaint_count = fields.Integer(
+    relation_service_complaint_count = fields.Integer(
         "Complaints (12 months)",
         compute="_compute_service_record",
         groups=SERVICE_GROUPS,
     )
-    service_avg_satisfaction = fields.Float(
+    relation_service_avg_satisfaction = fields.Float(
         "Average Satisfaction",
         compute="_compute_service_record",
         groups=SERVICE_GROUPS,
@@ -41,7 +41,7 @@ class ResPartner(models.Model):
         help="Average satisfaction (1-5) of the tickets closed with a score "
         "over the last twelve months; 0 when none was scored.",
     )
-    service_avg_resolution_hours = fields.Float(
+    relation_service_avg_resolution_hours = fields.Float(
         "Average Resolution Time (hours)",
         compute="_compute_service_record",
         groups=SERVICE_GROUPS,
@@ -69,11 +69,11 @@ class ResPartner(models.Model):
                     ],
                     [
                         "commercial_partner_id",
-                        "is_complaint",
-                        "satisfaction",
+                        "relation_is_complaint",
+                        "relation_satisfaction",
                         "stage_id",
                     ],
-                    ["__count", "resolution_hours:sum"],
+                    ["__count", "relation_resolution_hours:sum"],
                 )
             )
             for partner, complaint, satisfaction, stage, count, hours in groups:
@@ -89,11 +89,11 @@ class ResPartner(models.Model):
                     record["hours"] += hours or 0.0
         for partner in self:
             record = figures[partner.commercial_partner_id._origin.id]
-            partner.service_ticket_count = int(record["tickets"])
-            partner.service_complaint_count = int(record["complaints"])
-            partner.service_avg_satisfaction = helpdesk.average(
+            partner.relation_service_ticket_count = int(record["tickets"])
+            partner.relation_service_complaint_count = int(record["complaints"])
+            partner.relation_service_avg_satisfaction = helpdesk.average(
                 record["score_sum"], record["scored"]
             )
-            partner.service_avg_resolution_hours = helpdesk.average(
+            partner.relation_service_avg_resolution_hours = helpdesk.average(
                 record["hours"], record["closed"]
             )

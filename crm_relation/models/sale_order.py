@@ -35,16 +35,16 @@ class SaleOrder(models.Model):
     relation_status = fields.Selection(
         RELATION_STATUSES, "Customer Status", compute="_compute_relation_grade"
     )
-    open_ticket_count = fields.Integer(
+    relation_open_ticket_count = fields.Integer(
         "Open Tickets",
         compute="_compute_open_tickets",
         help="Helpdesk tickets of the customer and its contacts, in the "
         "order's company, in a stage that is not closed.",
     )
-    open_complaint_count = fields.Integer(
+    relation_open_complaint_count = fields.Integer(
         "Open Complaints", compute="_compute_open_tickets"
     )
-    complaint_ack_ticket_ids = fields.Many2many(
+    relation_complaint_ack_ticket_ids = fields.Many2many(
         "helpdesk.ticket",
         "crm_relation_sale_order_complaint_ack_rel",
         "order_id",
@@ -88,7 +88,7 @@ class SaleOrder(models.Model):
                 .sudo()
                 ._read_group(
                     self._crm_relation_open_ticket_domain(customers),
-                    ["commercial_partner_id", "company_id", "is_complaint"],
+                    ["commercial_partner_id", "company_id", "relation_is_complaint"],
                     ["__count"],
                 )
             )
@@ -103,8 +103,8 @@ class SaleOrder(models.Model):
             tickets, complaints = counts.get(
                 (order.partner_id.commercial_partner_id.id, company.id), (0, 0)
             )
-            order.open_ticket_count = tickets
-            order.open_complaint_count = complaints
+            order.relation_open_ticket_count = tickets
+            order.relation_open_complaint_count = complaints
 
     def _compute_pricelist_id(self):
         res = super()._compute_pricelist_id()
@@ -113,21 +113,21 @@ class SaleOrder(models.Model):
             if (
                 order.state != "draft"
                 or not order.partner_id
-                or not company.crm_relation_tier_pricelist
+                or not company.relation_tier_pricelist
             ):
                 continue
             customer = order.partner_id.commercial_partner_id.sudo().with_company(
                 company
             )
             tier = customer.relation_tier_id.with_company(company)
-            vip_pricelist = company.sudo().crm_relation_vip_pricelist_id
+            vip_pricelist = company.sudo().relation_vip_pricelist_id
             default = order.pricelist_id
             chosen, _reason = selling.grade_pricelist(
                 True,
                 company.currency_id,
                 default,
                 default.currency_id,
-                order.is_vip,
+                order.relation_is_vip,
                 vip_pricelist,
                 vip_pricelist.currency_id,
                 tier.pricelist_id,
@@ -198,7 +198,7 @@ class SaleOrder(models.Model):
             .sudo()
             .search(
                 self._crm_relation_open_ticket_domain(customers)
-                + [("is_complaint", "=", True)],
+                + [("relation_is_complaint", "=", True)],
                 order="number, id",
             )
         )
@@ -217,7 +217,7 @@ class SaleOrder(models.Model):
         already acknowledged on each order."""
         result = {}
         for order, tickets in self._crm_relation_open_complaints().items():
-            pending = tickets - order.sudo().complaint_ack_ticket_ids
+            pending = tickets - order.sudo().relation_complaint_ack_ticket_ids
             if pending:
                 result[order] = pending
         return result
@@ -243,9 +243,11 @@ class SaleOrder(models.Model):
         (``{order: tickets}``) of these orders."""
         self.check_access("write")
         for order, tickets in complaints.items():
-            guards.trusted(order.sudo(), fields=["complaint_ack_ticket_ids"]).write(
+            guards.trusted(
+                order.sudo(), fields=["relation_complaint_ack_ticket_ids"]
+            ).write(
                 {
-                    "complaint_ack_ticket_ids": [
+                    "relation_complaint_ack_ticket_ids": [
                         fields.Command.link(t.id) for t in tickets
                     ]
                 }
@@ -313,7 +315,7 @@ class SaleOrder(models.Model):
                 order.company_id
             )
             if (
-                order.company_id.crm_relation_review_new_customers
+                order.company_id.relation_review_new_customers
                 and customer.relation_status in NEW_STATUSES
                 and not customer._review_by_manager()
             ):

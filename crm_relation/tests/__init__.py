@@ -13,3 +13,4 @@ from . import test_sale_service
 from . import test_care
 from . import test_guards
 from . import test_company_setup
+from . import test_migration

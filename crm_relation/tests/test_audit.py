@@ -3,13 +3,17 @@
 import os
 from unittest.mock import patch
 
+from lxml import etree
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.crm_relation.logic import audit_chain
 from odoo.addons.crm_relation.models import crm_relation_audit
 from odoo.addons.crm_relation.models import crm_relation_audit_key as audit_key
+from odoo.addons.crm_relation.models.crm_relation_audit import FORMER_FIELD_NAMES
 from odoo.addons.crm_relation.models.crm_relation_audit_key import (
     KEY_FILE_VARIABLE,
     KEY_VARIABLE,
@@ -81,6 +85,27 @@ class TestAudit(TransactionCase):
         self.assertEqual(entries[0].record_name, self.customer.display_name)
         self.assertEqual(entries.filtered(lambda e: e.field_name == "vat").field_label,
                          self.customer._fields["vat"].string)  # fmt: skip
+
+    def test_entries_sealed_before_the_renames_read_as_before(self):
+        """Entries keep the field name they were written with: a review stamp
+        logged under its name before 19.0.1.7.0 still shows the stamp's
+        label and is among the Review Stamps filter's entries."""
+        self.customer.with_user(self.users["user"]).action_review_first()
+        self.customer.with_user(self.users["manager"]).action_review_second()
+        for former, current in FORMER_FIELD_NAMES.items():
+            self.audit._append(
+                self.company, [("res.partner", self.customer.id, former, "", "x")]
+            )
+            entries = self._entries(self.customer)
+            old = entries.filtered(lambda e, f=former: e.field_name == f)
+            self.assertEqual(old.field_label, self.customer._fields[current].string)
+            arch = etree.fromstring(
+                self.env.ref("crm_relation.crm_relation_audit_view_search").arch
+            )
+            [reviews] = arch.xpath("//filter[@name='reviews']")
+            found = entries.filtered_domain(safe_eval(reviews.get("domain")))
+            self.assertIn(old, found)
+            self.assertIn(current, found.mapped("field_name"))
 
     def test_unchanged_value_and_cause_from_the_addon_only(self):
         self.customer.write({"city": "Wuhan"})
@@ -435,7 +460,7 @@ class TestAudit(TransactionCase):
 
     def test_anchor_is_mailed_to_the_company_recipients(self):
         self._make_entries(1, seal=False)
-        self.company.crm_relation_audit_anchor_email = "audit@example.cn"
+        self.company.relation_audit_anchor_email = "audit@example.cn"
         mails = self.audit._cron_mail_anchor()
         mine = mails.filtered(lambda m: m.email_to == "audit@example.cn")
         self.assertEqual(len(mine), 1)

@@ -59,8 +59,8 @@ class TestCare(InvoicingCase):
 
     def test_birthday_fires_once(self):
         rule = self._rule("birthday")
-        born = self._customer("生日 Birthday", birthday=date(1990, 6, 30))
-        other_day = self._customer("Other day", birthday=date(1990, 8, 15))
+        born = self._customer("生日 Birthday", relation_birthday=date(1990, 6, 30))
+        other_day = self._customer("Other day", relation_birthday=date(1990, 8, 15))
         self._run()
         self._run()
         self._run(TODAY + timedelta(days=1))
@@ -85,7 +85,7 @@ class TestCare(InvoicingCase):
 
     def test_birthday_on_29_february_fires_on_28_february_in_common_years(self):
         self._rule("birthday")
-        leap = self._customer("Leap", birthday=date(2000, 2, 29))
+        leap = self._customer("Leap", relation_birthday=date(2000, 2, 29))
         self._run(date(2027, 2, 27))
         self.assertFalse(self._logs(leap))
         self._run(date(2027, 2, 28))
@@ -99,9 +99,9 @@ class TestCare(InvoicingCase):
 
     def test_lead_days_and_catch_up_window(self):
         self._rule("birthday", days=3)
-        ahead = self._customer("In three days", birthday=date(1980, 7, 3))
-        missed = self._customer("Cron was down", birthday=date(1980, 6, 29))
-        stale = self._customer("Too long ago", birthday=date(1980, 6, 20))
+        ahead = self._customer("In three days", relation_birthday=date(1980, 7, 3))
+        missed = self._customer("Cron was down", relation_birthday=date(1980, 6, 29))
+        stale = self._customer("Too long ago", relation_birthday=date(1980, 6, 20))
         self._run()
         logs = self._logs(ahead | missed | stale)
         self.assertEqual(logs.partner_id, ahead | missed)
@@ -113,17 +113,23 @@ class TestCare(InvoicingCase):
         rule = self._rule("birthday")
         company = self._customer("Company Customer", is_company=True)
         contact = self.env["res.partner"].create(
-            {"name": "Contact", "parent_id": company.id, "birthday": "1985-06-30"}
+            {
+                "name": "Contact",
+                "parent_id": company.id,
+                "relation_birthday": "1985-06-30",
+            }
         )
-        no_manager = self._customer("No manager", birthday="1985-06-30", user_id=False)
+        no_manager = self._customer(
+            "No manager", relation_birthday="1985-06-30", user_id=False
+        )
         prospect = self.env["res.partner"].create(
-            {"name": "Not a customer", "birthday": "1985-06-30"}
+            {"name": "Not a customer", "relation_birthday": "1985-06-30"}
         )
-        archived = self._customer("Archived", birthday="1985-06-30")
+        archived = self._customer("Archived", relation_birthday="1985-06-30")
         archived.action_archive()
         other = self.setup_other_company()["company"]
         elsewhere = self._customer(
-            "Other company", birthday="1985-06-30", company_id=other.id
+            "Other company", relation_birthday="1985-06-30", company_id=other.id
         )
         self._run()
         logs = self._logs(contact | no_manager | prospect | archived | elsewhere)
@@ -310,7 +316,7 @@ class TestCare(InvoicingCase):
         other = self.setup_other_company()["company"]
         self._rule("birthday", company_id=other.id, user_id=self.env.user.id)
         customer = self._customer(
-            "Ours only", birthday="1970-06-30", company_id=self.company.id
+            "Ours only", relation_birthday="1970-06-30", company_id=self.company.id
         )
         self._run()
         self.assertFalse(self._logs(customer))
@@ -330,7 +336,7 @@ class TestCare(InvoicingCase):
 
     def test_the_log_is_unique_and_append_only(self):
         rule = self._rule("birthday")
-        customer = self._customer("Logged", birthday="1990-06-30")
+        customer = self._customer("Logged", relation_birthday="1990-06-30")
         self.assertEqual(rule.with_user(self.manager).action_run_now()["tag"],
                          "display_notification")  # fmt: skip
         self._run()
@@ -363,8 +369,10 @@ class TestCare(InvoicingCase):
 
     def test_access_rules(self):
         rule = self._rule("birthday")
-        mine = self._customer("Mine", birthday="1990-06-30", user_id=self.user.id)
-        theirs = self._customer("Theirs", birthday="1990-06-30")
+        mine = self._customer(
+            "Mine", relation_birthday="1990-06-30", user_id=self.user.id
+        )
+        theirs = self._customer("Theirs", relation_birthday="1990-06-30")
         self._run()
         both = mine | theirs
         outsider = new_test_user(self.env, "t_care_outsider", groups="base.group_user")

@@ -25,7 +25,7 @@ class TestCompanySetUp(TransactionCase):
 
     def test_companies_found_at_installation_have_the_defaults(self):
         for company in self.Company.search([]):
-            self.assertEqual(company.crm_relation_complaint_tier_ids, self.defaults)
+            self.assertEqual(company.relation_complaint_tier_ids, self.defaults)
 
     def test_new_company_has_the_defaults(self):
         # Whoever creates companies, even without access to the tiers.
@@ -38,32 +38,32 @@ class TestCompanySetUp(TransactionCase):
             self.env["crm.relation.tier"].with_user(creator).has_access("read")
         )
         company = self.env["res.company"].with_user(creator).create({"name": "New Co"})
-        self.assertEqual(company.sudo().crm_relation_complaint_tier_ids, self.defaults)
+        self.assertEqual(company.sudo().relation_complaint_tier_ids, self.defaults)
         chosen = self.Company.create(
-            {"name": "Chosen Co", "crm_relation_complaint_tier_ids": self.silver.ids}
+            {"name": "Chosen Co", "relation_complaint_tier_ids": self.silver.ids}
         )
-        self.assertEqual(chosen.crm_relation_complaint_tier_ids, self.silver)
+        self.assertEqual(chosen.relation_complaint_tier_ids, self.silver)
 
     def test_installation_sets_up_companies_without_tiers_only(self):
         companies = self.Company.search([])
-        companies.crm_relation_complaint_tier_ids = False
+        companies.relation_complaint_tier_ids = False
         chosen = self.Company.create({"name": "Chosen Co"})
-        chosen.crm_relation_complaint_tier_ids = self.silver
+        chosen.relation_complaint_tier_ids = self.silver
         post_init_hook(self.env)
         for company in companies:
-            self.assertEqual(company.crm_relation_complaint_tier_ids, self.defaults)
-        self.assertEqual(chosen.crm_relation_complaint_tier_ids, self.silver)
+            self.assertEqual(company.relation_complaint_tier_ids, self.defaults)
+        self.assertEqual(chosen.relation_complaint_tier_ids, self.silver)
 
     def test_upgrade_from_before_the_tiers_sets_them_up(self):
         migrate = load_script(file_path(MIGRATION), "crm_relation").migrate
         companies = self.Company.search([])
-        companies.crm_relation_complaint_tier_ids = False
+        companies.relation_complaint_tier_ids = False
         migrate(self.env.cr, "19.0.1.4.0")
         for company in companies:
-            self.assertEqual(company.crm_relation_complaint_tier_ids, self.defaults)
+            self.assertEqual(company.relation_complaint_tier_ids, self.defaults)
         # Tiers chosen already: the upgrade leaves every company alone.
-        companies.crm_relation_complaint_tier_ids = False
-        companies[:1].crm_relation_complaint_tier_ids = self.silver
+        companies.relation_complaint_tier_ids = False
+        companies[:1].relation_complaint_tier_ids = self.silver
         migrate(self.env.cr, "19.0.1.4.0")
-        self.assertEqual(companies[:1].crm_relation_complaint_tier_ids, self.silver)
-        self.assertFalse((companies - companies[:1]).crm_relation_complaint_tier_ids)
+        self.assertEqual(companies[:1].relation_complaint_tier_ids, self.silver)
+        self.assertFalse((companies - companies[:1]).relation_complaint_tier_ids)

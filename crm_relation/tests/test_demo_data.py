@@ -163,7 +163,9 @@ class TestDemoData(TransactionCase):
         soon = active.filtered(lambda v: v.date_end <= self.today + timedelta(days=30))
         self.assertEqual(len(soon), 1, "one card is about to expire")
         self.assertTrue(
-            active.partner_id.with_company(vips.company_id[:1]).mapped("is_vip")
+            active.partner_id.with_company(vips.company_id[:1]).mapped(
+                "relation_is_vip"
+            )
         )
 
     def test_visits_are_under_way(self):

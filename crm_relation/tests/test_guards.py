@@ -55,7 +55,7 @@ class TestGuards(TransactionCase):
         team = env["helpdesk.ticket.team"].create({"name": "Guard desk"})
         env["helpdesk.ticket"].create(
             {"name": "Guard complaint", "description": "x", "team_id": team.id,
-             "partner_id": customer.id, "is_complaint": True}
+             "partner_id": customer.id, "relation_is_complaint": True}
         )  # fmt: skip
         env["crm.relation.complaint.summary"].create(
             {"team_id": team.id, "date_from": fields.Date.context_today(team)}

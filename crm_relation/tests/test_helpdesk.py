@@ -44,7 +44,7 @@ class TestHelpdesk(TransactionCase):
             {
                 "name": "Service desk",
                 "user_ids": [Command.set(cls.operator.ids)],
-                "crm_relation_leader_id": cls.leader.id,
+                "relation_leader_id": cls.leader.id,
                 "company_id": cls.company.id,
             }
         )
@@ -52,7 +52,7 @@ class TestHelpdesk(TransactionCase):
             {
                 "name": "Group-led desk",
                 "user_ids": [Command.set(cls.operator.ids)],
-                "crm_relation_leader_group_id": cls.leadership.id,
+                "relation_leader_group_id": cls.leadership.id,
                 "company_id": cls.company.id,
             }
         )
@@ -61,18 +61,18 @@ class TestHelpdesk(TransactionCase):
         )
         Category = cls.env["helpdesk.ticket.category"]
         cls.complaint = Category.create(
-            {"name": "Product complaint", "crm_relation_complaint": True}
+            {"name": "Product complaint", "relation_complaint": True}
         )
         cls.delivery = Category.create(
-            {"name": "Delivery complaint", "crm_relation_complaint": True}
+            {"name": "Delivery complaint", "relation_complaint": True}
         )
         cls.question = Category.create({"name": "Question"})
         cls.tiers = {
             code: cls.env.ref(f"crm_relation.tier_{code.lower()}")
             for code in ("P", "G", "S", "B")
         }
-        cls.company.crm_relation_complaint_tier_ids = cls.tiers["P"] | cls.tiers["G"]
-        cls.company.crm_relation_followup_days = 3
+        cls.company.relation_complaint_tier_ids = cls.tiers["P"] | cls.tiers["G"]
+        cls.company.relation_followup_days = 3
         cls.ordinary = cls._customer("普通客户 Ordinary", "S")
         cls.platinum = cls._customer("白金客户 Platinum", "P")
         cls.gold = cls._customer("黄金客户 Gold", "G")
@@ -140,17 +140,17 @@ class TestHelpdesk(TransactionCase):
         tickets = self._ticket(self.platinum) | self._ticket(self.vip_contact)
         self.assertEqual(tickets[0].relation_tier_id, self.tiers["P"])
         self.assertEqual(tickets[0].relation_status, "active")
-        self.assertFalse(tickets[0].is_vip)
+        self.assertFalse(tickets[0].relation_is_vip)
         self.assertEqual(tickets[1].relation_tier_id, self.tiers["B"])
-        self.assertTrue(tickets[1].is_vip)
-        self.assertEqual(tickets[1].vip_card_number, "VIP-T-1")
+        self.assertTrue(tickets[1].relation_is_vip)
+        self.assertEqual(tickets[1].relation_vip_card_number, "VIP-T-1")
         Ticket = self.env["helpdesk.ticket"]
         self.assertEqual(
-            Ticket.search([("id", "in", tickets.ids), ("is_vip", "=", True)]),
+            Ticket.search([("id", "in", tickets.ids), ("relation_is_vip", "=", True)]),
             tickets[1],
         )
         self.assertEqual(
-            Ticket.search([("id", "in", tickets.ids), ("is_vip", "=", False)]),
+            Ticket.search([("id", "in", tickets.ids), ("relation_is_vip", "=", False)]),
             tickets[0],
         )
         self.assertEqual(
@@ -185,17 +185,17 @@ class TestHelpdesk(TransactionCase):
         tickets = here | there
         tickets.invalidate_recordset()
         self.assertEqual(tickets.mapped("relation_tier_id.code"), ["P", "B"])
-        self.assertEqual(there.intake_tier_id, self.tiers["B"])
+        self.assertEqual(there.relation_intake_tier_id, self.tiers["B"])
 
     # -- routing ---------------------------------------------------------------
 
     def test_ordinary_customers_complaint_stays_with_the_operators(self):
         ticket = self._ticket(self.ordinary, self.complaint)
-        self.assertTrue(ticket.is_complaint)
-        self.assertEqual(ticket.routing_grade, "ordinary")
+        self.assertTrue(ticket.relation_is_complaint)
+        self.assertEqual(ticket.relation_routing_grade, "ordinary")
         self.assertEqual(ticket.user_id, self.operator)
         self.assertEqual(ticket.priority, "1")
-        self.assertEqual(ticket.intake_tier_id, self.tiers["S"])
+        self.assertEqual(ticket.relation_intake_tier_id, self.tiers["S"])
 
     def test_high_value_complaints_go_to_leadership_with_raised_priority(self):
         platinum = self._ticket(self.platinum, self.complaint)
@@ -204,7 +204,7 @@ class TestHelpdesk(TransactionCase):
         low = self._ticket(self.platinum, self.complaint, priority="0")
         for ticket in platinum | gold | urgent | low:
             self.assertEqual(ticket.user_id, self.leader)
-            self.assertEqual(ticket.routing_grade, "high_value")
+            self.assertEqual(ticket.relation_routing_grade, "high_value")
         self.assertEqual(platinum.priority, "2")  # Medium -> High
         self.assertEqual(gold.priority, "3")  # High -> Very High
         self.assertEqual(urgent.priority, "3")  # capped
@@ -216,25 +216,25 @@ class TestHelpdesk(TransactionCase):
         self.assertIn("P · Platinum", note.body)
 
     def test_a_complaint_marked_by_hand_is_routed_too(self):
-        ticket = self._ticket(self.platinum, self.question, is_complaint=True)
+        ticket = self._ticket(self.platinum, self.question, relation_is_complaint=True)
         self.assertEqual(ticket.user_id, self.leader)
         plain = self._ticket(self.platinum, self.question)
-        self.assertFalse(plain.is_complaint)
+        self.assertFalse(plain.relation_is_complaint)
         self.assertEqual(plain.user_id, self.operator)
         self.assertEqual(plain.priority, "1")
-        self.assertFalse(plain.routing_grade)
+        self.assertFalse(plain.relation_routing_grade)
 
     def test_high_value_tiers_are_a_company_setting(self):
-        self.company.crm_relation_complaint_tier_ids = self.tiers["S"]
+        self.company.relation_complaint_tier_ids = self.tiers["S"]
         silver = self._ticket(self.ordinary, self.complaint)
         platinum = self._ticket(self.platinum, self.complaint)
         self.assertEqual(silver.user_id, self.leader)
         self.assertEqual(platinum.user_id, self.operator)
-        self.assertEqual(platinum.routing_grade, "ordinary")
+        self.assertEqual(platinum.relation_routing_grade, "ordinary")
 
     def test_vip_complaint_goes_to_leadership_whatever_the_tier(self):
         ticket = self._ticket(self.vip_contact, self.complaint)
-        self.assertEqual(ticket.routing_grade, "vip")
+        self.assertEqual(ticket.relation_routing_grade, "vip")
         self.assertEqual(ticket.user_id, self.leader)
         self.assertEqual(ticket.priority, "2")
 
@@ -303,26 +303,26 @@ class TestHelpdesk(TransactionCase):
         worked = self._ticket(self.gold, self.question)
         ordinary = self._ticket(self.ordinary, self.question, user_id=False)
         for ticket in unassigned | worked | ordinary:
-            self.assertFalse(ticket.routing_grade)
-        unassigned.with_user(self.operator).is_complaint = True
+            self.assertFalse(ticket.relation_routing_grade)
+        unassigned.with_user(self.operator).relation_is_complaint = True
         self.assertEqual(unassigned.user_id, self.leader)
-        self.assertEqual(unassigned.routing_grade, "high_value")
-        self.assertEqual(unassigned.intake_tier_id, self.tiers["P"])
+        self.assertEqual(unassigned.relation_routing_grade, "high_value")
+        self.assertEqual(unassigned.relation_intake_tier_id, self.tiers["P"])
         self.assertNotEqual(unassigned.priority, "1")
         self.assertTrue(
             any("leadership" in m.body for m in unassigned.message_ids),
         )
         # A category making it a complaint: the agent working it keeps it.
         worked.with_user(self.operator).category_id = self.complaint
-        self.assertTrue(worked.is_complaint)
+        self.assertTrue(worked.relation_is_complaint)
         self.assertEqual(worked.user_id, self.operator)
-        self.assertEqual(worked.routing_grade, "high_value")
+        self.assertEqual(worked.relation_routing_grade, "high_value")
         self.assertNotEqual(worked.priority, "1")
         self.assertTrue(
             any("already works" in m.body for m in worked.message_ids),
         )
         ordinary.with_user(self.operator).category_id = self.delivery
-        self.assertEqual(ordinary.routing_grade, "ordinary")
+        self.assertEqual(ordinary.relation_routing_grade, "ordinary")
         self.assertFalse(ordinary.user_id)
         self.assertEqual(ordinary.priority, "1")
 
@@ -343,15 +343,21 @@ class TestHelpdesk(TransactionCase):
         with self.assertRaisesRegex(UserError, "Satisfaction, Resolution Note"):
             self._close(ticket)
         with self.assertRaisesRegex(UserError, "Resolution Note"):
-            self._close(ticket, satisfaction="4", resolution_note="  ")
+            self._close(
+                ticket, relation_satisfaction="4", relation_resolution_note="  "
+            )
         self.assertFalse(ticket.closed)
-        self._close(ticket, satisfaction="4", resolution_note="Replaced the part.")
+        self._close(
+            ticket,
+            relation_satisfaction="4",
+            relation_resolution_note="Replaced the part.",
+        )
         self.assertTrue(ticket.closed)
-        self.assertGreaterEqual(ticket.resolution_hours, 0.0)
+        self.assertGreaterEqual(ticket.relation_resolution_hours, 0.0)
         # Recorded beforehand, the figures need not be written again.
         other = self._ticket(self.ordinary, self.question)
         other.with_user(self.operator).write(
-            {"satisfaction": "5", "resolution_note": "Explained."}
+            {"relation_satisfaction": "5", "relation_resolution_note": "Explained."}
         )
         self._close(other)
         self.assertTrue(other.closed)
@@ -369,17 +375,17 @@ class TestHelpdesk(TransactionCase):
     def test_routing_fields_are_not_edited(self):
         ticket = self._ticket(self.platinum, self.complaint)
         for vals in (
-            {"routing_grade": "ordinary"},
-            {"followup_date": "2020-01-01"},
-            {"resolution_hours": 1.0},
-            {"intake_tier_id": self.tiers["B"].id},
+            {"relation_routing_grade": "ordinary"},
+            {"relation_followup_date": "2020-01-01"},
+            {"relation_resolution_hours": 1.0},
+            {"relation_intake_tier_id": self.tiers["B"].id},
         ):
             with self.subTest(vals=vals):
                 with self.assertRaisesRegex(UserError, next(iter(vals))):
                     ticket.with_user(self.operator).write(vals)
                 with self.assertRaisesRegex(UserError, next(iter(vals))):
                     self._ticket(self.ordinary, self.question, **vals)
-        self.assertNotEqual(ticket.routing_grade, "ordinary")
+        self.assertNotEqual(ticket.relation_routing_grade, "ordinary")
 
     def test_service_record_only_for_crm_staff(self):
         salesman = new_test_user(
@@ -387,7 +393,7 @@ class TestHelpdesk(TransactionCase):
         )
         partner = self.gold.with_user(salesman)
         with self.assertRaises(AccessError):
-            partner.read(["service_complaint_count"])
+            partner.read(["relation_service_complaint_count"])
         # Their partner form and list still open and read.
         for view_type in ("form", "list"):
             arch = partner.get_views([(False, view_type)])["views"][view_type]["arch"]
@@ -430,16 +436,21 @@ class TestHelpdesk(TransactionCase):
         ticket = self._ticket(self.platinum, self.complaint)
         question = self._ticket(self.platinum, self.question)
         self._close(
-            ticket, user=self.leader, satisfaction="3", resolution_note="Refund"
+            ticket,
+            user=self.leader,
+            relation_satisfaction="3",
+            relation_resolution_note="Refund",
         )
-        self._close(question, satisfaction="5", resolution_note="Answered")
+        self._close(
+            question, relation_satisfaction="5", relation_resolution_note="Answered"
+        )
         followup = self._followups(ticket | question)
         self.assertEqual(len(followup), 1)
         self.assertEqual(followup.res_id, ticket.id)
         self.assertEqual(followup.user_id, self.account_manager)
         closed_on = fields.Datetime.context_timestamp(ticket, ticket.closed_date).date()
         self.assertEqual(followup.date_deadline, closed_on + timedelta(days=3))
-        self.assertEqual(ticket.followup_date, followup.date_deadline)
+        self.assertEqual(ticket.relation_followup_date, followup.date_deadline)
         # Reopened and closed again: still the one call.
         ticket.with_user(self.leader).stage_id = self.open_stage
         self._close(ticket, user=self.leader)
@@ -451,9 +462,11 @@ class TestHelpdesk(TransactionCase):
         self.assertFalse(self._followups(ticket))
 
     def test_follow_up_goes_to_the_ticket_user_without_account_manager(self):
-        self.company.crm_relation_followup_days = 5
+        self.company.relation_followup_days = 5
         ticket = self._ticket(self.ordinary, self.complaint)
-        self._close(ticket, satisfaction="2", resolution_note="Apologised")
+        self._close(
+            ticket, relation_satisfaction="2", relation_resolution_note="Apologised"
+        )
         followup = self._followups(ticket)
         self.assertEqual(followup.user_id, self.operator)
         closed_on = fields.Datetime.context_timestamp(ticket, ticket.closed_date).date()
@@ -476,13 +489,17 @@ class TestHelpdesk(TransactionCase):
                 self.platinum.user_id = manager
                 ticket = self._ticket(self.platinum, self.complaint)
                 ticket.with_user(self.leader).user_id = self.operator
-                self._close(ticket, satisfaction="4", resolution_note="Replaced")
+                self._close(
+                    ticket,
+                    relation_satisfaction="4",
+                    relation_resolution_note="Replaced",
+                )
                 self.assertEqual(self._followups(ticket).user_id, self.operator)
 
     def test_negative_follow_up_delay_is_refused(self):
         with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
             with self.env.cr.savepoint():
-                self.company.crm_relation_followup_days = -1
+                self.company.relation_followup_days = -1
                 self.company.flush_recordset()
 
     # -- customer's service record ---------------------------------------------
@@ -510,10 +527,10 @@ class TestHelpdesk(TransactionCase):
 
     def test_partner_service_record(self):
         now = fields.Datetime.now()
-        first = self._ticket(self.gold, self.complaint, satisfaction="4")
-        second = self._ticket(self.gold, self.question, satisfaction="2")
+        first = self._ticket(self.gold, self.complaint, relation_satisfaction="4")
+        second = self._ticket(self.gold, self.question, relation_satisfaction="2")
         third = self._ticket(self.vip_contact, self.complaint)  # another customer
-        old = self._ticket(self.gold, self.complaint, satisfaction="1")
+        old = self._ticket(self.gold, self.complaint, relation_satisfaction="1")
         contact = self.env["res.partner"].create(
             {"name": "Gold's buyer", "parent_id": self.gold.id}
         )
@@ -523,20 +540,20 @@ class TestHelpdesk(TransactionCase):
         self._age(old, now - timedelta(days=400), now - timedelta(days=399))
         self._age(contacts, now - timedelta(days=1))
         self.assertEqual(third.commercial_partner_id, self.vip)
-        self.assertAlmostEqual(first.resolution_hours, 10.0, places=2)
-        self.assertAlmostEqual(second.resolution_hours, 5.0, places=2)
+        self.assertAlmostEqual(first.relation_resolution_hours, 10.0, places=2)
+        self.assertAlmostEqual(second.relation_resolution_hours, 5.0, places=2)
         partners = (self.gold | contact).with_user(self.users["user"])
         for partner in partners:
             with self.subTest(partner=partner.name):
-                self.assertEqual(partner.service_ticket_count, 3)
-                self.assertEqual(partner.service_complaint_count, 1)
-                self.assertEqual(partner.service_avg_satisfaction, 3.0)
-                self.assertEqual(partner.service_avg_resolution_hours, 7.5)
+                self.assertEqual(partner.relation_service_ticket_count, 3)
+                self.assertEqual(partner.relation_service_complaint_count, 1)
+                self.assertEqual(partner.relation_service_avg_satisfaction, 3.0)
+                self.assertEqual(partner.relation_service_avg_resolution_hours, 7.5)
         other = self.env["res.company"].create({"name": "Other company (service)"})
         self.env.user.company_ids += other
         elsewhere = self.gold.with_company(other)
-        self.assertEqual(elsewhere.service_ticket_count, 0)
-        self.assertEqual(self.ordinary.service_avg_satisfaction, 0.0)
+        self.assertEqual(elsewhere.relation_service_ticket_count, 0)
+        self.assertEqual(self.ordinary.relation_service_avg_satisfaction, 0.0)
 
     # -- monthly summary -------------------------------------------------------
 
@@ -552,7 +569,7 @@ class TestHelpdesk(TransactionCase):
         ]
         tickets = Ticket
         for partner, category, satisfaction, hours in rows:
-            ticket = self._ticket(partner, category, satisfaction=satisfaction)
+            ticket = self._ticket(partner, category, relation_satisfaction=satisfaction)
             self._age(ticket, may, hours and may + timedelta(hours=hours))
             tickets |= ticket
         # Not counted: another month, another team, not a complaint.
@@ -654,7 +671,9 @@ class TestHelpdesk(TransactionCase):
         summary.with_user(manager).action_reset_draft()
         self.assertEqual(summary.state, "draft")
         self.assertFalse(summary.reviewed_by_id)
-        tickets[-1].sudo().write({"satisfaction": "5", "resolution_note": "ok"})
+        tickets[-1].sudo().write(
+            {"relation_satisfaction": "5", "relation_resolution_note": "ok"}
+        )
         self._age(tickets[-1], datetime(2026, 5, 12, 9), datetime(2026, 5, 12, 11))
         summary.with_user(manager).action_refresh()
         self.assertEqual(summary.closed_count, 4)

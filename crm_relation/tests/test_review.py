@@ -36,12 +36,12 @@ class TestReview(TransactionCase):
 
     def test_first_then_second_review(self):
         self._as("user", self.customer).action_review_first()
-        self.assertEqual(self.customer.review_state, "first")
-        self.assertEqual(self.customer.review1_user_id, self.users["user"])
-        self.assertTrue(self.customer.review1_date)
+        self.assertEqual(self.customer.relation_review_state, "first")
+        self.assertEqual(self.customer.relation_review1_user_id, self.users["user"])
+        self.assertTrue(self.customer.relation_review1_date)
         self._as("manager", self.customer).action_review_second()
-        self.assertEqual(self.customer.review_state, "second")
-        self.assertEqual(self.customer.review2_user_id, self.users["manager"])
+        self.assertEqual(self.customer.relation_review_state, "second")
+        self.assertEqual(self.customer.relation_review2_user_id, self.users["manager"])
         self.assertIn("Second review done", self.customer.message_ids[0].body)
         logged = (
             self.env["crm.relation.audit"]
@@ -50,7 +50,12 @@ class TestReview(TransactionCase):
         )
         self.assertEqual(
             set(logged.mapped("field_name")),
-            {"review1_done", "review1_user_id", "review2_done", "review2_user_id"},
+            {
+                "relation_review1_done",
+                "relation_review1_user_id",
+                "relation_review2_done",
+                "relation_review2_user_id",
+            },
         )
 
     def test_review_refusals(self):
@@ -71,48 +76,55 @@ class TestReview(TransactionCase):
         for role in ("auditor", "outsider"):
             with self.subTest(role=role), self.assertRaises(AccessError):
                 self._as(role, self.customer).action_review_first()
-        self.assertFalse(self.customer.review1_done)
+        self.assertFalse(self.customer.relation_review1_done)
 
     def test_a_selection_is_reviewed_whole_or_not_at_all(self):
         self._as("user", self.other).action_review_first()
         both = self.customer | self.other
         with self.assertRaises(UserError):
             self._as("manager", both).action_review_first()
-        self.assertFalse(self.customer.review1_done, "nothing half-written")
+        self.assertFalse(self.customer.relation_review1_done, "nothing half-written")
         self._as("manager", self.customer).action_review_first()
         self._as("manager2", both).action_review_second()
-        self.assertEqual(set(both.mapped("review_state")), {"second"})
+        self.assertEqual(set(both.mapped("relation_review_state")), {"second"})
 
     def test_stamps_are_not_edited_by_hand(self):
         admin = self.env.ref("base.user_admin")
-        with self.assertRaisesRegex(UserError, "review1_done"):
-            self.customer.with_user(admin).write({"review1_done": True})
-        with self.assertRaisesRegex(UserError, "review2_user_id"):
+        with self.assertRaisesRegex(UserError, "relation_review1_done"):
+            self.customer.with_user(admin).write({"relation_review1_done": True})
+        with self.assertRaisesRegex(UserError, "relation_review2_user_id"):
             self.env["res.partner"].create(
-                {"name": "Forged", "review2_user_id": admin.id}
+                {"name": "Forged", "relation_review2_user_id": admin.id}
             )
         with self.assertRaises(UserError):
             self.customer.with_user(admin).with_context(
                 crm_relation_review_stamp=True
-            ).write({"review1_done": True})
-        self.customer.write({"review_remarks": "Checked against the contract"})
-        self.assertEqual(self.customer.review_remarks, "Checked against the contract")
+            ).write({"relation_review1_done": True})
+        self.customer.write({"relation_review_remarks": "Checked against the contract"})
+        self.assertEqual(
+            self.customer.relation_review_remarks, "Checked against the contract"
+        )
 
     def test_key_field_edit_clears_both_reviews(self):
         self._review_both(self.customer)
         self._as("integration", self.customer).write({"vat": "CN123"})
-        self.assertEqual(self.customer.review_state, "none")
-        self.assertFalse(self.customer.review1_user_id or self.customer.review2_user_id)
+        self.assertEqual(self.customer.relation_review_state, "none")
+        self.assertFalse(
+            self.customer.relation_review1_user_id
+            or self.customer.relation_review2_user_id
+        )
         self.assertIn(self.customer._fields["vat"].string,
-                      self.customer.review_reset_reason)  # fmt: skip
-        self.assertIn(self.users["integration"].name, self.customer.review_reset_reason)
+                      self.customer.relation_review_reset_reason)  # fmt: skip
+        self.assertIn(
+            self.users["integration"].name, self.customer.relation_review_reset_reason
+        )
         cleared = (
             self.env["crm.relation.audit"]
             .sudo()
             .search(
                 [
                     ("res_id", "=", self.customer.id),
-                    ("field_name", "=", "review2_done"),
+                    ("field_name", "=", "relation_review2_done"),
                     ("new_value", "=", "False"),
                 ]
             )
@@ -123,9 +135,9 @@ class TestReview(TransactionCase):
         self._review_both(self.customer)
         self.customer.write({"website": "https://example.cn", "comment": "VIP?"})
         self.customer.write({"city": "Wuhan"})  # same value: no change
-        self.assertEqual(self.customer.review_state, "second")
+        self.assertEqual(self.customer.relation_review_state, "second")
         self.other.write({"vat": "CN999"})  # not reviewed: nothing to clear
-        self.assertFalse(self.other.review_reset_reason)
+        self.assertFalse(self.other.relation_review_reset_reason)
 
     def test_key_fields_are_configurable(self):
         policy = self.env.ref("crm_relation.review_policy_res_partner")
@@ -133,12 +145,20 @@ class TestReview(TransactionCase):
         policy.with_user(self.users["manager"]).field_ids = [Command.unlink(vat.id)]
         self._review_both(self.customer)
         self.customer.write({"vat": "CN777"})
-        self.assertEqual(self.customer.review_state, "second")
+        self.assertEqual(self.customer.relation_review_state, "second")
         with self.assertRaises(AccessError):
             policy.with_user(self.users["user"]).field_ids = [Command.link(vat.id)]
         with self.assertRaises(ValidationError):
             policy.field_ids = [
                 Command.link(self.env.ref("base.field_res_users__login").id)
+            ]
+        with self.assertRaises(ValidationError):
+            policy.field_ids = [
+                Command.link(
+                    self.env.ref(
+                        "crm_relation.field_res_partner__relation_review1_done"
+                    ).id
+                )
             ]
         with self.assertRaises(ValidationError):
             self.env["crm.relation.review.policy"].create(
@@ -150,7 +170,7 @@ class TestReview(TransactionCase):
         self.env["res.partner.bank"].create(
             {"partner_id": self.customer.id, "acc_number": "6222 1234"}
         )
-        self.assertEqual(self.customer.review_state, "none")
+        self.assertEqual(self.customer.relation_review_state, "none")
 
     def test_sale_order_lines_and_ticket_key_fields(self):
         order = self.env["sale.order"].create(
@@ -161,10 +181,10 @@ class TestReview(TransactionCase):
         )
         self._review_both(order)
         order.write({"note": "Deliver in the morning"})
-        self.assertEqual(order.review_state, "second")
+        self.assertEqual(order.relation_review_state, "second")
         line = order.order_line
         order.write({"order_line": [Command.update(line.id, {"product_uom_qty": 5})]})
-        self.assertEqual(order.review_state, "none")
+        self.assertEqual(order.relation_review_state, "none")
         agents = self.users["user"] | self.users["manager"]
         agents.group_ids += self.env.ref("helpdesk_mgmt.group_helpdesk_user")
         ticket = self.env["helpdesk.ticket"].create(
@@ -172,9 +192,9 @@ class TestReview(TransactionCase):
              "partner_id": self.customer.id}
         )  # fmt: skip
         self._review_both(ticket)
-        self.assertEqual(ticket.review_state, "second")
+        self.assertEqual(ticket.relation_review_state, "second")
         ticket.write({"name": "Broken part, twice"})
-        self.assertEqual(ticket.review_state, "none")
+        self.assertEqual(ticket.relation_review_state, "none")
         self.assertIn("Reviews cleared", ticket.message_ids[0].body)
 
     def test_new_customer_needs_a_managers_review_when_set(self):
@@ -184,7 +204,7 @@ class TestReview(TransactionCase):
                 "order_line": [Command.create({"product_id": self.product.id})],
             }
         )
-        self.env.company.crm_relation_review_new_customers = True
+        self.env.company.relation_review_new_customers = True
         with self.assertRaisesRegex(UserError, "no customer manager has reviewed"):
             order.action_confirm()
         self._as("user", self.customer).action_review_first()
@@ -203,7 +223,7 @@ class TestReview(TransactionCase):
         )
         order.action_confirm()
         self.assertEqual(order.state, "sale")
-        self.env.company.crm_relation_review_new_customers = True
+        self.env.company.relation_review_new_customers = True
         self.env.cr.execute(
             "UPDATE res_partner SET relation_status = jsonb_build_object(%s, 'active')"
             " WHERE id = %s",

@@ -71,7 +71,7 @@ class TestSaleService(InvoicingCase):
                 "description": name,
                 "partner_id": partner.id,
                 "company_id": (company or cls.company).id,
-                "is_complaint": complaint,
+                "relation_is_complaint": complaint,
                 "stage_id": (cls.closed_stage if closed else cls.open_stage).id,
             }
         )
@@ -112,8 +112,8 @@ class TestSaleService(InvoicingCase):
         calm = self._order(self.calm)
         orders = (order | calm).with_user(self.salesman)
         self.assertEqual(
-            [(o.relation_tier_id, o.relation_status, o.open_ticket_count,
-              o.open_complaint_count) for o in orders],
+            [(o.relation_tier_id, o.relation_status, o.relation_open_ticket_count,
+              o.relation_open_complaint_count) for o in orders],
             [(self.gold, "active", 2, 1), (self.silver, "active", 0, 0)],
             "the contact's complaint counts for its company; closed tickets and "
             "tickets of another company do not",
@@ -125,7 +125,8 @@ class TestSaleService(InvoicingCase):
             {"partner_id": self.customer.id, "company_id": self.other_company.id}
         )
         self.assertEqual(
-            (elsewhere.open_complaint_count, elsewhere.relation_tier_id.id), (1, False)
+            (elsewhere.relation_open_complaint_count, elsewhere.relation_tier_id.id),
+            (1, False),
         )
 
     def test_warning_banner_shown_only_with_open_complaints(self):
@@ -135,14 +136,16 @@ class TestSaleService(InvoicingCase):
             .get_view(self.env.ref("sale.view_order_form").id)["arch"]
         )
         self.assertIn('class="alert alert-warning mb-0" role="alert"', arch)
-        self.assertIn("not open_complaint_count or state in ('sale', 'cancel')", arch)
+        self.assertIn(
+            "not relation_open_complaint_count or state in ('sale', 'cancel')", arch
+        )
         # Without Helpdesk rights no ticket button; the banner still counts.
         self.assertNotIn("action_view_open_tickets", arch)
-        self.assertTrue(self._order(self.customer).open_complaint_count)
-        self.assertFalse(self._order(self.calm).open_complaint_count)
+        self.assertTrue(self._order(self.customer).relation_open_complaint_count)
+        self.assertFalse(self._order(self.calm).relation_open_complaint_count)
         # Closing the complaint hides it.
         self.complaint.stage_id = self.closed_stage
-        self.assertFalse(self._order(self.customer).open_complaint_count)
+        self.assertFalse(self._order(self.customer).relation_open_complaint_count)
 
     def test_open_tickets_button_for_helpdesk_users(self):
         order = self._order(self.customer, user=self.helpdesk_salesman)
@@ -191,7 +194,7 @@ class TestSaleService(InvoicingCase):
         wizard.remarks = "Replacement kettle promised"
         wizard.action_confirm()
         self.assertEqual(order.state, "sale")
-        self.assertEqual(order.sudo().complaint_ack_ticket_ids, self.complaint)
+        self.assertEqual(order.sudo().relation_complaint_ack_ticket_ids, self.complaint)
         note = self._notes(order).filtered(lambda m: self.complaint.number in m.body)
         self.assertEqual(len(note), 1)
         self.assertIn(self.salesman.name, note.body)
@@ -200,20 +203,22 @@ class TestSaleService(InvoicingCase):
 
     def test_acknowledgement_is_set_only_by_the_wizard(self):
         order = self._order(self.customer)
-        with self.assertRaisesRegex(UserError, "complaint_ack_ticket_ids"):
+        with self.assertRaisesRegex(UserError, "relation_complaint_ack_ticket_ids"):
             order.with_user(self.salesman).write(
-                {"complaint_ack_ticket_ids": [Command.set(self.complaint.ids)]}
+                {"relation_complaint_ack_ticket_ids": [Command.set(self.complaint.ids)]}
             )
-        with self.assertRaisesRegex(UserError, "complaint_ack_ticket_ids"):
-            order.write({"complaint_ack_ticket_ids": [Command.set(self.complaint.ids)]})
+        with self.assertRaisesRegex(UserError, "relation_complaint_ack_ticket_ids"):
+            order.write(
+                {"relation_complaint_ack_ticket_ids": [Command.set(self.complaint.ids)]}
+            )
         # A complaint opened after an acknowledgement needs its own.
         wizard = self._ack_wizard(order)
-        with self.assertRaisesRegex(UserError, "complaint_ack_ticket_ids"):
+        with self.assertRaisesRegex(UserError, "relation_complaint_ack_ticket_ids"):
             order.sudo().with_context(crm_relation_complaint_ack=True).write(
-                {"complaint_ack_ticket_ids": [Command.set(self.complaint.ids)]}
+                {"relation_complaint_ack_ticket_ids": [Command.set(self.complaint.ids)]}
             )
         trusted(order.sudo()).write(
-            {"complaint_ack_ticket_ids": [Command.set(self.complaint.ids)]}
+            {"relation_complaint_ack_ticket_ids": [Command.set(self.complaint.ids)]}
         )
         fresh = self._ticket(self.customer, "Scratched lid", complaint=True)
         wizard.invalidate_recordset()
@@ -221,7 +226,9 @@ class TestSaleService(InvoicingCase):
         with self.assertRaisesRegex(UserError, "Scratched lid"):
             order.with_user(self.salesman).action_confirm()
         wizard.action_confirm()
-        self.assertEqual(order.sudo().complaint_ack_ticket_ids, self.complaint | fresh)
+        self.assertEqual(
+            order.sudo().relation_complaint_ack_ticket_ids, self.complaint | fresh
+        )
 
     def test_several_orders_acknowledged_at_once_from_the_list(self):
         second = self._graded("Second Unhappy Customer", self.gold, "active")
@@ -252,13 +259,15 @@ class TestSaleService(InvoicingCase):
             orders[:2], (self.complaint, other_complaint), strict=True
         ):
             with self.subTest(order=order.name):
-                self.assertEqual(order.sudo().complaint_ack_ticket_ids, complaint)
+                self.assertEqual(
+                    order.sudo().relation_complaint_ack_ticket_ids, complaint
+                )
                 self.assertTrue(
                     self._notes(order).filtered(
                         lambda m, c=complaint: c.number in m.body
                     )
                 )
-        self.assertFalse(orders[2].sudo().complaint_ack_ticket_ids)
+        self.assertFalse(orders[2].sudo().relation_complaint_ack_ticket_ids)
 
     def test_sync_confirms_and_logs_the_open_complaints(self):
         integration = self._company_user(
@@ -312,8 +321,8 @@ class TestSaleService(InvoicingCase):
         )  # fmt: skip
         self.gold.with_company(self.company).pricelist_id = gold_list
         self.company.write(
-            {"crm_relation_tier_pricelist": True,
-             "crm_relation_vip_pricelist_id": vip_list.id}
+            {"relation_tier_pricelist": True,
+             "relation_vip_pricelist_id": vip_list.id}
         )  # fmt: skip
         return gold_list, vip_list
 
@@ -342,14 +351,16 @@ class TestSaleService(InvoicingCase):
         _gold_list, vip_list = self._pricelists()
         self._make_vip(self.customer)
         order = self._order(self.contact)
-        self.assertTrue(order.is_vip)
+        self.assertTrue(order.relation_is_vip)
         self.assertEqual(order.pricelist_id, vip_list)
         # Orders are searched by their customer's VIP card in their company.
         other = self._order(self.env["res.partner"].create({"name": "Not a VIP"}))
         Order = self.env["sale.order"]
         orders = [("id", "in", (order | other).ids)]
-        self.assertEqual(Order.search([*orders, ("is_vip", "=", True)]), order)
-        self.assertEqual(Order.search([*orders, ("is_vip", "=", False)]), other)
+        self.assertEqual(Order.search([*orders, ("relation_is_vip", "=", True)]), order)
+        self.assertEqual(
+            Order.search([*orders, ("relation_is_vip", "=", False)]), other
+        )
 
     def test_setting_off_and_explicit_pricelist_left_alone(self):
         gold_list, vip_list = self._pricelists()
@@ -360,7 +371,7 @@ class TestSaleService(InvoicingCase):
         self.assertEqual(
             self._order(self.customer, pricelist_id=explicit.id).pricelist_id, explicit
         )
-        self.company.crm_relation_tier_pricelist = False
+        self.company.relation_tier_pricelist = False
         order = self._order(self.customer)
         self.assertEqual(
             order.pricelist_id,
@@ -376,7 +387,7 @@ class TestSaleService(InvoicingCase):
             {"name": "Foreign", "currency_id": other.id}
         )
         with self.assertRaises(ValidationError) as caught:
-            self.company.crm_relation_vip_pricelist_id = foreign
+            self.company.relation_vip_pricelist_id = foreign
         self.assertIn(
             f"is in {other.name}; {self.company.name} sells in "
             f"{self.company.currency_id.name}",
@@ -418,10 +429,17 @@ class TestSaleService(InvoicingCase):
         for user in (self.user, self.auditor, self.salesman):
             with self.subTest(user=user.login):
                 [vals] = order.with_user(user).read(
-                    ["relation_tier_id", "open_complaint_count", "is_vip"]
+                    [
+                        "relation_tier_id",
+                        "relation_open_complaint_count",
+                        "relation_is_vip",
+                    ]
                 )
                 self.assertEqual(
-                    (vals["relation_tier_id"][0], vals["open_complaint_count"]),
+                    (
+                        vals["relation_tier_id"][0],
+                        vals["relation_open_complaint_count"],
+                    ),
                     (self.gold.id, 1),
                 )
         # The outsider reads no tier; the salesman reads tiers, edits none.

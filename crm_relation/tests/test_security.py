@@ -167,12 +167,12 @@ class TestSecurity(TransactionCase):
         team = self.env["helpdesk.ticket.team"].create({"name": "Security desk"})
         self.env["helpdesk.ticket"].create(
             {"name": "Complaint", "description": "x", "team_id": team.id,
-             "partner_id": self.customer.id, "is_complaint": True}
+             "partner_id": self.customer.id, "relation_is_complaint": True}
         )  # fmt: skip
         self.env["crm.relation.complaint.summary"].create(
             {"team_id": team.id, "date_from": fields.Date.context_today(team)}
         )
-        self.customer.birthday = "1990-06-30"
+        self.customer.relation_birthday = "1990-06-30"
         self.env["crm.relation.care.rule"].create(
             {"name": "Security test", "kind": "birthday"}
         )._fire(date(2026, 6, 30))

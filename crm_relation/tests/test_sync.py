@@ -72,8 +72,8 @@ class TestSync(InvoicingCase):
         )
         partner = self.env["res.partner"].browse(created["id"])
         self.assertEqual(
-            (partner.city, partner.country_id.code, partner.mobile,
-             str(partner.birthday)),
+            (partner.city, partner.country_id.code, partner.relation_mobile,
+             str(partner.relation_birthday)),
             ("Wuhan", "CN", "13800000000", "1990-05-04"),
         )  # fmt: skip
         self.assertEqual(self._sync("sync_partners", [row])[0]["status"], "unchanged")

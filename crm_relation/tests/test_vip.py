@@ -96,9 +96,9 @@ class TestVip(InvoicingCase):
 
     def test_thresholds_are_per_company_settings(self):
         partner = self._qualified_customer("Raised bar")
-        self.company.vip_min_orders = 4
+        self.company.relation_vip_min_orders = 4
         self.assertEqual(self._evaluate_vips(partner)["created"], 0)
-        self.company.vip_min_orders = 3
+        self.company.relation_vip_min_orders = 3
         self.assertEqual(self._evaluate_vips(partner)["created"], 1)
 
     def test_evaluation_never_opens_a_second_record_and_asks_for_a_call(self):
@@ -158,10 +158,10 @@ class TestVip(InvoicingCase):
         self.assertEqual(record.details, "Prefers tea")
         self.assertEqual(record.period_ids.kind, "registration")
         customer = self._in(partner)
-        self.assertTrue(customer.is_vip)
-        self.assertEqual(customer.vip_card_number, record.card_number)
+        self.assertTrue(customer.relation_is_vip)
+        self.assertEqual(customer.relation_vip_card_number, record.card_number)
         self.assertIn(partner, self.env["res.partner"].with_company(
-            self.company).search([("is_vip", "=", True)]))  # fmt: skip
+            self.company).search([("relation_is_vip", "=", True)]))  # fmt: skip
         with self.assertRaisesRegex(UserError, "cannot be refused"):
             record.with_user(self.manager).action_refuse("too late")
 
@@ -175,7 +175,7 @@ class TestVip(InvoicingCase):
         self._wizard(record, "suspend", reason="Unpaid invoices")
         self.assertEqual((record.state, record.reason),
                          ("suspended", "Unpaid invoices"))  # fmt: skip
-        self.assertFalse(self._in(partner).is_vip)
+        self.assertFalse(self._in(partner).relation_is_vip)
         self._wizard(record, "resume", reason="Paid")
         self.assertEqual(record.state, "active")
         other = self._qualified_customer("Refused")
@@ -250,8 +250,8 @@ class TestVip(InvoicingCase):
         self.assertEqual(sorted(kept.period_ids.mapped("kind")),
                          ["registration", "renewal"])  # fmt: skip
         self.assertEqual(lapsing.state, "lapsed", "its orders left the window")
-        self.assertFalse(self._in(leaver).is_vip)
-        self.assertTrue(self._in(keeper).is_vip)
+        self.assertFalse(self._in(leaver).relation_is_vip)
+        self.assertTrue(self._in(keeper).relation_is_vip)
         audit = self.env["crm.relation.audit"].sudo().search(
             [("model", "=", "crm.relation.vip"), ("res_id", "=", lapsing.id),
              ("field_name", "=", "state")], order="sequence"
@@ -291,7 +291,7 @@ class TestVip(InvoicingCase):
         self._active_vip(partner, TODAY)
         other = self.setup_other_company()["company"]
         self._sale(partner, 5, 20000, 20)  # bought in A only; B has other books
-        self.assertFalse(partner.with_company(other).is_vip)
+        self.assertFalse(partner.with_company(other).relation_is_vip)
         self.assertEqual(
             self.Vip.with_company(other).evaluate_candidates([partner.id]),
             {"qualified": 0, "created": 0},
@@ -308,13 +308,13 @@ class TestVip(InvoicingCase):
         order = self.env["sale.order"].create(
             {"partner_id": partner.id, "company_id": self.company.id}
         )
-        self.assertTrue(order.is_vip)
-        self.assertEqual(order.vip_card_number, record.card_number)
+        self.assertTrue(order.relation_is_vip)
+        self.assertEqual(order.relation_vip_card_number, record.card_number)
         ticket = self.env["helpdesk.ticket"].sudo().create(
             {"name": "Late parcel", "description": "<p>Late</p>",
              "partner_id": partner.id, "company_id": self.company.id}
         )  # fmt: skip
-        self.assertTrue(ticket.is_vip)
+        self.assertTrue(ticket.relation_is_vip)
 
     def test_printed_invitation_carries_the_card_number(self):
         partner = self._qualified_customer("Printed")

@@ -34,9 +34,9 @@ class TestVisit(TransactionCase):
         cls.company = cls.env.company
         cls.company.write(
             {
-                "crm_relation_visit_horizon_days": 14,
-                "crm_relation_visit_missed_days": 0,
-                "crm_relation_visit_kpi": 1,
+                "relation_visit_horizon_days": 14,
+                "relation_visit_missed_days": 0,
+                "relation_visit_kpi": 1,
             }
         )
         cls.customer = cls.env["res.partner"].create(
@@ -176,7 +176,7 @@ class TestVisit(TransactionCase):
         self.assertEqual(done.state, "done")
         self.assertEqual(done.done_date, SUNDAY)
         # With two days' grace nothing more is missed yet.
-        self.company.crm_relation_visit_missed_days = 2
+        self.company.relation_visit_missed_days = 2
         other = self._visit(SUNDAY - timedelta(days=2))
         self.assertFalse(self.Visit._mark_missed(SUNDAY))
         self.assertEqual(other.state, "planned")
@@ -210,14 +210,14 @@ class TestVisit(TransactionCase):
         visit.action_done()
         visit.with_user(self.manager2).action_review_first()
         visit.with_user(self.manager).action_review_second()
-        self.assertEqual(visit.review_state, "second")
+        self.assertEqual(visit.relation_review_state, "second")
         visit.outcome = "Ordered 2 boxes"
-        self.assertEqual(visit.review_state, "none")
-        self.assertIn("Outcome", visit.review_reset_reason)
+        self.assertEqual(visit.relation_review_state, "none")
+        self.assertIn("Outcome", visit.relation_review_reset_reason)
         # The supervisor's comment is not part of the record reviewed.
         visit.with_user(self.manager2).action_review_first()
         visit.with_user(self.manager).supervisor_comment = "Fine"
-        self.assertTrue(visit.review1_done)
+        self.assertTrue(visit.relation_review1_done)
 
     def test_visits_form_saturday_to_friday_weeks(self):
         sat = self._visit(SATURDAY)
@@ -297,10 +297,10 @@ class TestVisit(TransactionCase):
         visit = self._visit(date(2026, 11, 30))
         self.assertEqual(visit.week_id, week)
         self.assertFalse(week.below_kpi)
-        self.company.crm_relation_visit_kpi = 2
+        self.company.relation_visit_kpi = 2
         self.assertTrue(week.below_kpi)
         # Missed visits do not count.
-        self.company.crm_relation_visit_kpi = 1
+        self.company.relation_visit_kpi = 1
         self.Visit._mark_missed(date(2026, 12, 5))
         self.assertEqual(visit.state, "missed")
         self.assertTrue(week.below_kpi)
@@ -501,8 +501,8 @@ class TestVisit(TransactionCase):
         self._visit(date(2026, 12, 3))
         self._visit(date(2026, 11, 1)).action_cancel()
         partner = self.customer.with_user(self.user)
-        self.assertEqual(partner.visit_count, 3)
-        self.assertEqual(partner.next_visit_date, date(2026, 12, 3))
+        self.assertEqual(partner.relation_visit_count, 3)
+        self.assertEqual(partner.relation_next_visit_date, date(2026, 12, 3))
         action = partner.action_view_visits()
         self.assertEqual(
             self.Visit.with_user(self.user).search_count(action["domain"]), 3

@@ -14,19 +14,23 @@ def test_reviews_and_a_key_edit_are_audited_and_verified(server):
     manager = server.connect("crm_manager")
     ids = _customer(user, "customer02@example.com")
     partners = user.env["res.partner"]
-    if partners.read(ids, ["review1_done"])[0]["review1_done"]:
+    if partners.read(ids, ["relation_review1_done"])[0]["relation_review1_done"]:
         pytest.fail("customer 02 starts unreviewed")
     partners.action_review_first(ids)
     manager.env["res.partner"].action_review_second(ids)
-    [stamped] = partners.read(ids, ["review_state", "review2_user_id"])
-    assert stamped["review_state"] == "second"
-    assert stamped["review2_user_id"][0] == manager.env.uid
+    [stamped] = partners.read(
+        ids, ["relation_review_state", "relation_review2_user_id"]
+    )
+    assert stamped["relation_review_state"] == "second"
+    assert stamped["relation_review2_user_id"][0] == manager.env.uid
 
     integration = server.connect("crm_integration")
     integration.env["res.partner"].write(ids, {"vat": "91310000E2E0001"})
-    [cleared] = partners.read(ids, ["review_state", "review_reset_reason"])
-    assert cleared["review_state"] == "none"
-    assert integration.env.user.name in cleared["review_reset_reason"]
+    [cleared] = partners.read(
+        ids, ["relation_review_state", "relation_review_reset_reason"]
+    )
+    assert cleared["relation_review_state"] == "none"
+    assert integration.env.user.name in cleared["relation_review_reset_reason"]
 
     auditor = server.connect("crm_auditor")
     entries = auditor.env["crm.relation.audit"].search_read(
@@ -34,7 +38,7 @@ def test_reviews_and_a_key_edit_are_audited_and_verified(server):
         ["field_name", "new_value", "user_id"],
     )
     fields = {e["field_name"] for e in entries}
-    assert {"vat", "review1_done", "review2_done"} <= fields, fields
+    assert {"vat", "relation_review1_done", "relation_review2_done"} <= fields, fields
     result = auditor.env["crm.relation.audit"].verify_chain()
     assert (result["intact"], result["first_broken_id"]) == (True, False), result
     assert result["keyed"] is True, "the test server holds an audit key"

@@ -15,10 +15,10 @@ def test_complaint_routed_to_leadership_then_acknowledged_on_the_order(server):
         limit=1,
     )
     category = admin.env["helpdesk.ticket.category"].create(
-        {"name": "E2E complaints", "crm_relation_complaint": True}
+        {"name": "E2E complaints", "relation_complaint": True}
     )
     team = admin.env["helpdesk.ticket.team"].create(
-        {"name": "E2E desk", "crm_relation_leader_id": manager_uid}
+        {"name": "E2E desk", "relation_leader_id": manager_uid}
     )
     tickets = admin.env["helpdesk.ticket"]
     ticket = tickets.create(
@@ -31,9 +31,10 @@ def test_complaint_routed_to_leadership_then_acknowledged_on_the_order(server):
         }
     )
     [row] = tickets.read(
-        [ticket], ["user_id", "priority", "is_complaint", "relation_tier_id", "number"]
+        [ticket],
+        ["user_id", "priority", "relation_is_complaint", "relation_tier_id", "number"],
     )
-    assert row["is_complaint"]
+    assert row["relation_is_complaint"]
     assert row["user_id"][0] == manager_uid, row
     assert row["priority"] in ("2", "3"), row
     assert row["relation_tier_id"], row
@@ -48,8 +49,10 @@ def test_complaint_routed_to_leadership_then_acknowledged_on_the_order(server):
             "order_line": [(0, 0, {"product_id": product, "product_uom_qty": 1})],
         }
     )
-    [shown] = orders.read([order], ["open_complaint_count", "relation_tier_id"])
-    assert shown["open_complaint_count"] >= 1, shown
+    [shown] = orders.read(
+        [order], ["relation_open_complaint_count", "relation_tier_id"]
+    )
+    assert shown["relation_open_complaint_count"] >= 1, shown
     with pytest.raises(odoorpc.error.RPCError, match=row["number"]):
         orders.browse(order).action_confirm()
     wizards = seller.env["crm.relation.complaint.ack.wizard"]

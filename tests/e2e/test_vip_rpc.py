@@ -66,9 +66,9 @@ def test_auditor_reads_vips_and_partners_show_the_badge(server):
     assert records
     partner_id = records[0]["partner_id"][0]
     [partner] = auditor.env["res.partner"].read(
-        [partner_id], ["is_vip", "vip_card_number"]
+        [partner_id], ["relation_is_vip", "relation_vip_card_number"]
     )
-    assert partner["is_vip"] is True
-    assert partner["vip_card_number"] == records[0]["card_number"]
+    assert partner["relation_is_vip"] is True
+    assert partner["relation_vip_card_number"] == records[0]["card_number"]
     with pytest.raises(odoorpc.error.RPCError):
         auditor.env["crm.relation.vip"].write([records[0]["id"]], {"details": "x"})

@@ -11,5 +11,5 @@ def migrate(cr, version):
     """
     env = api.Environment(cr, SUPERUSER_ID, {})
     companies = env["res.company"].with_context(active_test=False).search([])
-    if not companies.filtered("crm_relation_complaint_tier_ids"):
+    if not companies.filtered("relation_complaint_tier_ids"):
         companies._crm_relation_set_up()
