@@ -29,14 +29,16 @@ def uninstall_hook(env):
     # The audit chains' heads live in a table of their own (see
     # crm.relation.audit.init); the ORM drops only its models' tables.
     env.cr.execute(SQL("DROP TABLE IF EXISTS crm_relation_audit_head"))
-    # Visits, plans and schedules belong to an account manager (required):
-    # empty them before the uninstall removes the users the addon's data
-    # made, which they would otherwise keep from being deleted. Their
-    # tables go anyway.
+    # Rows of the addon's tables that would keep the uninstall from deleting
+    # the records its data made: visits, plans and schedules belong to an
+    # account manager (required), who may be a user of the addon's data; each
+    # care log entry names the care rule that made it (restrict). Empty them
+    # first; their tables go anyway.
     for table in (
         "crm_relation_visit",
         "crm_relation_visit_week",
         "crm_relation_visit_plan",
+        "crm_relation_care_log",
     ):
         env.cr.execute(SQL("DELETE FROM %s", SQL.identifier(table)))
 

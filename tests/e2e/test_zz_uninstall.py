@@ -19,6 +19,10 @@ def test_uninstall_leaves_no_trace_and_no_error(server):
     assert not admin.env["account.move.line"].search_count(
         [("partner_id", "in", prospect)]
     )
+    # The care log names the rules of the addon's data that made its entries.
+    rules = admin.env["crm.relation.care.rule"]
+    rules.action_run_now(rules.search([]))
+    assert admin.env["crm.relation.care.log"].search_count([])
     modules = admin.env["ir.module.module"]
     addon = modules.search([("name", "=", "crm_relation")])
     modules.button_immediate_uninstall(addon)
