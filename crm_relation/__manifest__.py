@@ -37,6 +37,7 @@
         "wizards/crm_relation_block_wizard_views.xml",
         "wizards/crm_relation_vip_wizard_views.xml",
         "wizards/crm_relation_visit_handover_views.xml",
+        "wizards/crm_relation_visit_week_return_views.xml",
         "wizards/crm_relation_complaint_ack_wizard_views.xml",
         "views/crm_relation_audit_views.xml",
         "views/crm_relation_tier_views.xml",

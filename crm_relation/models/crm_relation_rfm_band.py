@@ -72,9 +72,9 @@ class CrmRelationRfmBand(models.Model):
         ]
 
     @api.model
-    def _install_defaults(self):
-        """Default tables for every company that has none (data and hook)."""
-        companies = self.env["res.company"].search([])  # pylint: disable=no-search-all
+    def _install_defaults(self, companies):
+        """Default tables for those of ``companies`` that have none (see
+        ``res.company._crm_relation_set_up``)."""
         have = self.search([("company_id", "in", companies.ids)]).company_id
         rows = [r for c in companies - have for r in self._default_rows(c)]
         self.create(rows)

@@ -158,6 +158,7 @@ class ResCompany(models.Model):
         (``post_init_hook``). Set as superuser: whoever creates a company may
         not read tiers."""
         companies = self.sudo()
+        self.env["crm.relation.rfm.band"].sudo()._install_defaults(companies)
         tiers = companies._crm_relation_default_complaint_tiers()
         untiered = companies.filtered(lambda c: not c.relation_complaint_tier_ids)
         if tiers and untiered:
@@ -190,7 +191,6 @@ class ResCompany(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)
-        self.env["crm.relation.rfm.band"].sudo()._install_defaults()
         companies._crm_relation_set_up()
         return companies
 

@@ -54,6 +54,44 @@ class TestCompanySetUp(TransactionCase):
             self.assertEqual(company.relation_complaint_tier_ids, self.defaults)
         self.assertEqual(chosen.relation_complaint_tier_ids, self.silver)
 
+    def _band_counts(self, companies):
+        groups = (
+            self.env["crm.relation.rfm.band"]
+            .sudo()
+            ._read_group(
+                [("company_id", "in", companies.ids)], ["company_id"], ["__count"]
+            )
+        )
+        return {company.id: count for company, count in groups}
+
+    def test_band_tables_set_up_once_for_companies_without_them(self):
+        Band = self.env["crm.relation.rfm.band"].sudo()
+        companies = self.Company.search([])
+        per_company = self._band_counts(companies)
+        # Every company found on installation has the three default tables.
+        self.assertEqual(set(per_company), set(companies.ids))
+        default_rows = len(Band._default_rows(companies[0]))
+        self.assertTrue(default_rows)
+        self.assertEqual(set(per_company.values()), {default_rows})
+        # A new company gets them, whoever creates it.
+        creator = new_test_user(
+            self.env,
+            "t_band_creator",
+            groups="base.group_erp_manager,base.group_partner_manager",
+        )
+        company = self.env["res.company"].with_user(creator).create({"name": "Co"})
+        self.assertEqual(self._band_counts(company), {company.id: default_rows})
+        # Set-up again (installation): tables are neither doubled nor
+        # restored for a company whose table was edited.
+        Band.search(
+            [("company_id", "=", company.id)], order="threshold desc", limit=1
+        ).unlink()
+        post_init_hook(self.env)
+        self.assertEqual(self._band_counts(company), {company.id: default_rows - 1})
+        self.assertEqual(
+            self._band_counts(companies), {c.id: default_rows for c in companies}
+        )
+
     def test_upgrade_from_before_the_tiers_sets_them_up(self):
         migrate = load_script(file_path(MIGRATION), "crm_relation").migrate
         companies = self.Company.search([])

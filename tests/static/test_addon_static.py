@@ -25,7 +25,7 @@ def test_access_csv_names_real_models_and_groups():
     assert checks.check_access_csv(ADDON) == []
 
 
-def test_domain_modules_do_not_import_odoo():
+def test_logic_modules_do_not_import_odoo():
     assert checks.check_pure_logic(LOGIC) == []
 
 
