@@ -194,3 +194,40 @@ class TestFieldRenameMigration(TransactionCase):
         self.assertFalse(
             self.script.rename_field(cr, "res.partner", "mobile", "relation_mobile")
         )
+
+
+@tagged("post_install", "-at_install", "crm_relation")
+class TestFormerEvaluationRuleMigration(TransactionCase):
+    """The former wizard's company rule (a noupdate record) goes on upgrade."""
+
+    def test_former_rule_and_its_external_id_are_removed(self):
+        script = load_script(
+            "crm_relation/migrations/19.0.1.7.0/post-migrate.py",
+            "crm_relation_post_migration_19_0_1_7_0",
+        )
+        rule = self.env["ir.rule"].create(
+            {
+                "name": "former evaluation rule",
+                "model_id": self.env.ref("base.model_res_partner").id,
+                "domain_force": "[(1, '=', 1)]",
+            }
+        )
+        self.env["ir.model.data"].create(
+            {
+                "module": "crm_relation",
+                "name": "crm_relation_manager_evaluation_company_rule",
+                "model": "ir.rule",
+                "res_id": rule.id,
+                "noupdate": True,
+            }
+        )
+        kept = self.env.ref("crm_relation.crm_relation_rfm_band_company_rule")
+        script.migrate(self.env.cr, "19.0.1.6.0")
+        self.assertFalse(rule.exists())
+        self.assertFalse(
+            self.env.ref(
+                "crm_relation.crm_relation_manager_evaluation_company_rule", False
+            )
+        )
+        # Nothing else of the addon's goes.
+        self.assertTrue(kept.exists())
