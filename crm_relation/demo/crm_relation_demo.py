@@ -25,6 +25,9 @@ class CrmRelationDemo(models.AbstractModel):
     @api.model
     def _load_demo_sales(self):
         company = self.env.company
+        # Demo data loads before the installation's post_init_hook: set the
+        # demo company up first (the same set-up, which skips what is there).
+        company._crm_relation_set_up()
         today = fields.Date.context_today(self)
         cny = self.env.ref("base.CNY")
         products = {
