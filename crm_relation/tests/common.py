@@ -12,10 +12,11 @@ def trusted(records, **trust):
     return guards.trusted(records, **trust)
 
 
-def make_role_users(env):
-    """One user a crm_relation group, plus an internal user with none."""
+def make_role_users(env, portal=False):
+    """One user a crm_relation group, plus an internal user with none (and,
+    with ``portal``, a portal user)."""
     prefix = "crm_relation."
-    return {
+    users = {
         "user": new_test_user(
             env, "t_crm_user", groups=prefix + "group_crm_relation_user"
         ),
@@ -30,3 +31,6 @@ def make_role_users(env):
         ),
         "outsider": new_test_user(env, "t_crm_outsider", groups="base.group_user"),
     }
+    if portal:
+        users["portal"] = new_test_user(env, "t_crm_portal", groups="base.group_portal")
+    return users

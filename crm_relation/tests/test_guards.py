@@ -12,7 +12,7 @@ import psycopg2
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
 from . import guard_inventory
@@ -37,10 +37,7 @@ class TestGuards(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.users = make_role_users(cls.env)
-        cls.users["portal"] = new_test_user(
-            cls.env, "t_crm_portal", groups="base.group_portal"
-        )
+        cls.users = make_role_users(cls.env, portal=True)
         cls.admin = cls.env.ref("base.user_admin")
         cls.records = cls._one_record_of_each_model()
 

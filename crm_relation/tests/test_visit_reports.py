@@ -37,10 +37,7 @@ class TestVisitReports(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.users = make_role_users(cls.env)
-        cls.users["portal"] = new_test_user(
-            cls.env, "t_crm_report_portal", groups="base.group_portal"
-        )
+        cls.users = make_role_users(cls.env, portal=True)
         cls.user = cls.users["user"]
         cls.manager = cls.users["manager"]
         cls.colleague = new_test_user(
