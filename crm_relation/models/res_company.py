@@ -110,6 +110,12 @@ class ResCompany(models.Model):
         help="New orders of active VIP customers start with this pricelist, "
         "before the tier's, when the company prices by tier.",
     )
+    relation_churn_threshold = fields.Integer(
+        "Churn Risk Threshold",
+        default=60,
+        help="Customers whose churn risk reaches this value (0-100) are at "
+        "risk: their account manager gets a win-back action.",
+    )
 
     relation_audit_anchor_email = fields.Char(
         "Audit Anchor Recipients",
@@ -134,6 +140,10 @@ class ResCompany(models.Model):
     _crm_relation_followup_days_positive = models.Constraint(
         "CHECK(relation_followup_days >= 0)",
         "The complaint follow-up delay cannot be negative.",
+    )
+    _relation_churn_threshold_range = models.Constraint(
+        "CHECK(relation_churn_threshold BETWEEN 1 AND 100)",
+        "The churn risk threshold must be between 1 and 100.",
     )
     _rfm_window_positive = models.Constraint(
         "CHECK(rfm_window_days > 0)", "The evaluation window must be at least a day."

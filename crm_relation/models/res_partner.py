@@ -113,6 +113,14 @@ class ResPartner(models.Model):
         copy=False,
         guarded=True,
     )
+    relation_churn_risk = fields.Integer(
+        "Churn Risk",
+        company_dependent=True,
+        readonly=True,
+        guarded=True,
+        help="How likely the customer is to stop buying, from 0 to 100, "
+        "set by the RFM evaluation from the customer's own purchase rhythm.",
+    )
     relation_tier_history_ids = fields.One2many(
         "crm.relation.tier.history", "partner_id", "Tier History"
     )
