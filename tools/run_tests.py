@@ -17,6 +17,7 @@ Usage: python tools/run_tests.py [--layer N ...] [--keep-output]
 """
 
 import argparse
+import os
 import re
 import signal
 import subprocess
@@ -33,6 +34,10 @@ import pgcluster
 
 REPO = odoo_env.REPO
 OUT = REPO / ".test-output"
+
+# A developer's focused run: CRM_TEST_TAGS=/crm_relation:TestChurn (Odoo's
+# --test-tags syntax). The default, and CI's, is every test of the addon.
+TEST_TAGS = os.environ.get("CRM_TEST_TAGS") or odoo_env.ADDON
 
 LAYER_NAMES = {
     1: "layer 1 (logic + static)",
@@ -61,6 +66,8 @@ class LayerResult:
             return f"{name}: SKIPPED ({self.reason})"
         verdict = "PASSED" if self.ok else "FAILED"
         extra = f" [{self.reason}]" if self.reason else ""
+        if self.layer == 2 and TEST_TAGS != odoo_env.ADDON:
+            extra += f" (only CRM_TEST_TAGS={TEST_TAGS})"
         return (
             f"{name}: {verdict}: {self.passed} passed, {self.failed} failed, "
             f"{self.skipped} skipped in {self.seconds:.0f}s{extra}"
@@ -215,6 +222,8 @@ def scan_odoo_log(text):
 
 def layer2(cluster, db):
     banner(LAYER_NAMES[2])
+    if TEST_TAGS != odoo_env.ADDON:
+        print(f"!! CRM_TEST_TAGS={TEST_TAGS}: only these Odoo tests run", flush=True)
     log = OUT / "layer2.log"
     cmd = odoo_env.odoo_command(
         cluster,
@@ -224,7 +233,7 @@ def layer2(cluster, db):
         odoo_env.ADDON,
         "--with-demo",
         "--test-tags",
-        odoo_env.ADDON,
+        TEST_TAGS,
         "--stop-after-init",
         "--http-interface=127.0.0.1",
         f"--http-port={pgcluster.free_port()}",
