@@ -32,6 +32,7 @@ from . import crm_relation_tier_history
 from . import res_company
 from . import res_config_settings
 from . import crm_relation_rfm_engine
+from . import crm_relation_winback
 from . import sale_order
 from . import res_partner_bank
 from . import helpdesk_ticket_category

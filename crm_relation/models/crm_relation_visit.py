@@ -21,6 +21,7 @@ PURPOSES = [
     ("behaviour", "Buying-behaviour Survey"),
     ("cross_sell", "Cross-sell / Up-sell"),
     ("follow_up", "Problem Follow-up"),
+    ("win_back", "Win Back"),
 ]
 UNITS = [(rules.DAY, "Days"), (rules.WEEK, "Weeks"), (rules.MONTH, "Months")]
 STATES = [

@@ -43,6 +43,7 @@ class CrmRelationManagerEvaluationReport(models.Model):
         "crm.relation.vip.period": ["vip_id", "kind", "date_start"],
         "crm.relation.tier.history": ["partner_id", "company_id", "date", "movement"],
         "res.partner": ["user_id"],
+        "crm.relation.winback": ["user_id", "company_id", "state", "date_closed"],
     }
 
     date = fields.Date(readonly=True)
@@ -103,6 +104,16 @@ class CrmRelationManagerEvaluationReport(models.Model):
     )
     customers_upgraded = fields.Integer(readonly=True)
     customers_downgraded = fields.Integer(readonly=True)
+    winback_won = fields.Integer(
+        "Won Back",
+        readonly=True,
+        help="Win-back episodes closed as won back on these days.",
+    )
+    winback_lost = fields.Integer(
+        "Lost",
+        readonly=True,
+        help="Win-back episodes closed as lost on these days.",
+    )
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
@@ -117,7 +128,7 @@ class CrmRelationManagerEvaluationReport(models.Model):
     def _query(self):
         """The events of each source, one row each, summed per account
         manager, company and day, with the day's rates. A row's id is the
-        smallest of its events' keys (the source's id times four plus the
+        smallest of its events' keys (the source's id times five plus the
         source's number): the same from one query to the next while the data
         stays."""
         ratios = SQL(", ").join(
@@ -135,7 +146,7 @@ class CrmRelationManagerEvaluationReport(models.Model):
         return SQL(
             """
             WITH events AS (
-                SELECT v.id::bigint * 4 AS key, v.user_id, v.company_id,
+                SELECT v.id::bigint * 5 AS key, v.user_id, v.company_id,
                        v.planned_date AS date,
                        1 AS visits_planned,
                        (v.state = 'done')::int AS visits_done,
@@ -147,28 +158,36 @@ class CrmRelationManagerEvaluationReport(models.Model):
                             THEN v.satisfaction::int END AS satisfaction,
                        NULL::int AS kept_vip_id,
                        NULL::int AS lapsed_vip_id,
-                       0 AS up, 0 AS down
+                       0 AS up, 0 AS down, 0 AS won, 0 AS lost
                   FROM crm_relation_visit v
                  WHERE v.state != 'cancelled'
                 UNION ALL
                 -- A renewal starts on the day the previous year ends.
-                SELECT p.id::bigint * 4 + 1, v.user_id, v.company_id, p.date_start,
-                       0, 0, 0, 0, 0, NULL, v.id, NULL, 0, 0
+                SELECT p.id::bigint * 5 + 1, v.user_id, v.company_id, p.date_start,
+                       0, 0, 0, 0, 0, NULL, v.id, NULL, 0, 0, 0, 0
                   FROM crm_relation_vip_period p
                   JOIN crm_relation_vip v ON v.id = p.vip_id
                  WHERE p.kind = 'renewal'
                 UNION ALL
-                SELECT v.id::bigint * 4 + 2, v.user_id, v.company_id, v.date_end,
-                       0, 0, 0, 0, 0, NULL, NULL, v.id, 0, 0
+                SELECT v.id::bigint * 5 + 2, v.user_id, v.company_id, v.date_end,
+                       0, 0, 0, 0, 0, NULL, NULL, v.id, 0, 0, 0, 0
                   FROM crm_relation_vip v
                  WHERE v.state = 'lapsed'
                 UNION ALL
-                SELECT h.id::bigint * 4 + 3, p.user_id, h.company_id, h.date::date,
+                SELECT h.id::bigint * 5 + 3, p.user_id, h.company_id, h.date::date,
                        0, 0, 0, 0, 0, NULL, NULL, NULL,
-                       (h.movement = 'up')::int, (h.movement = 'down')::int
+                       (h.movement = 'up')::int, (h.movement = 'down')::int, 0, 0
                   FROM crm_relation_tier_history h
                   JOIN res_partner p ON p.id = h.partner_id
                  WHERE h.movement IN ('up', 'down')
+                UNION ALL
+                -- Win-back outcomes count on the day the episode closed.
+                SELECT w.id::bigint * 5 + 4, w.user_id, w.company_id,
+                       w.date_closed::date,
+                       0, 0, 0, 0, 0, NULL, NULL, NULL, 0, 0,
+                       (w.state = 'won')::int, (w.state = 'lost')::int
+                  FROM crm_relation_winback w
+                 WHERE w.state IN ('won', 'lost')
             )
             SELECT g.*, %s
               FROM (
@@ -186,7 +205,9 @@ class CrmRelationManagerEvaluationReport(models.Model):
                        count(DISTINCT kept_vip_id) AS vips_kept,
                        count(DISTINCT lapsed_vip_id) AS vips_lapsed,
                        sum(up) AS customers_upgraded,
-                       sum(down) AS customers_downgraded
+                       sum(down) AS customers_downgraded,
+                       sum(won) AS winback_won,
+                       sum(lost) AS winback_lost
                   FROM events
                  WHERE user_id IS NOT NULL AND date IS NOT NULL
                  GROUP BY user_id, company_id, date

@@ -8,6 +8,7 @@ from . import test_vip
 from . import test_sync
 from . import test_visit
 from . import test_visit_reports
+from . import test_winback
 from . import test_helpdesk
 from . import test_sale_service
 from . import test_care

@@ -16,7 +16,7 @@ from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
 from . import guard_inventory
-from .common import make_role_users
+from .common import make_role_users, trusted
 
 ROLES = ("user", "manager", "auditor", "integration", "outsider", "portal")
 # Tables a refused call must leave as they were.
@@ -62,6 +62,8 @@ class TestGuards(TransactionCase):
             {"partner_id": customer.id, "next_date": date.today()}
         )
         plan.action_generate_visits()
+        trusted(customer.with_company(env.company)).relation_churn_risk = 100
+        env["crm.relation.winback"]._after_evaluation(env.company, customer)
         customer.write({"city": "Guard City"})
         env["crm.relation.audit"]._seal()
         records = {}

@@ -6,7 +6,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, tagged
 
-from .common import make_role_users
+from .common import make_role_users, trusted
 
 
 @tagged("post_install", "-at_install", "crm_relation")
@@ -164,6 +164,10 @@ class TestSecurity(TransactionCase):
             {"partner_id": self.customer.id, "next_date": "2026-01-05"}
         )
         plan.action_generate_visits()
+        trusted(self.customer.with_company(self.env.company)).relation_churn_risk = 100
+        self.env["crm.relation.winback"]._after_evaluation(
+            self.env.company, self.customer
+        )
         team = self.env["helpdesk.ticket.team"].create({"name": "Security desk"})
         self.env["helpdesk.ticket"].create(
             {"name": "Complaint", "description": "x", "team_id": team.id,
@@ -196,6 +200,7 @@ class TestSecurity(TransactionCase):
             "crm.relation.care.log": {"summary": "x"},
             "crm.relation.manager.evaluation.report": {"visits_done": 1},
             "crm.relation.visit.week.report": {"order_count": 1},
+            "crm.relation.winback": {"note": "x"},
         }
         stored = self.env["ir.model"].search(
             [("model", "=like", "crm.relation.%"), ("transient", "=", False),

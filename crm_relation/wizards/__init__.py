@@ -1,4 +1,5 @@
 from . import crm_relation_block_wizard
+from . import crm_relation_winback_lost
 from . import crm_relation_vip_wizard
 from . import crm_relation_visit_handover
 from . import crm_relation_visit_week_return
