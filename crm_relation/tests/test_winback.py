@@ -230,7 +230,7 @@ class TestWinback(TransactionCase):
         episode = self._episodes(self.big)
         action = episode.with_user(self.user).action_lost()
         Wizard = self.env["crm.relation.winback.lost"].with_user(self.user)
-        wizard = Wizard.with_context(action["context"]).create({"reason": "  "})
+        wizard = Wizard.with_context(**action["context"]).create({"reason": "  "})
         self.assertEqual(wizard.winback_ids, episode)
         with self.assertRaisesRegex(UserError, "reason"):
             wizard.action_apply()
