@@ -30,11 +30,12 @@ def uninstall_hook(env):
     # crm.relation.audit.init); the ORM drops only its models' tables.
     env.cr.execute(SQL("DROP TABLE IF EXISTS crm_relation_audit_head"))
     # Rows of the addon's tables that would keep the uninstall from deleting
-    # the records its data made: visits, plans and schedules belong to an
-    # account manager (required), who may be a user of the addon's data; each
-    # care log entry names the care rule that made it (restrict). Empty them
-    # first; their tables go anyway.
+    # the records its data made: visits, plans, schedules and win-back
+    # episodes belong to an account manager (required), who may be a user of
+    # the addon's data; each care log entry names the care rule that made it
+    # (restrict). Empty them first; their tables go anyway.
     for table in (
+        "crm_relation_winback",
         "crm_relation_visit",
         "crm_relation_visit_week",
         "crm_relation_visit_plan",

@@ -1,6 +1,7 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from . import guards
 
@@ -138,6 +139,12 @@ class ResPartner(models.Model):
     relation_vip_card_number = fields.Char("VIP Card", compute="_compute_vip")
     relation_visit_count = fields.Integer("Visits", compute="_compute_visits")
     relation_next_visit_date = fields.Date("Next Visit", compute="_compute_visits")
+    relation_winback_id = fields.Many2one(
+        "crm.relation.winback",
+        "Open Win-back",
+        compute="_compute_winback",
+        help="The customer's open win-back episode in the current company.",
+    )
 
     def _vip_cards(self, company):
         """``{commercial partner id: card number}`` of these partners'
@@ -197,6 +204,48 @@ class ResPartner(models.Model):
             customer = partner.commercial_partner_id.id
             partner.relation_visit_count = counts.get(customer, 0)
             partner.relation_next_visit_date = next_dates.get(customer, False)
+
+    @api.depends_context("company", "uid")
+    def _compute_winback(self):
+        """The open win-back episode the user may see of each customer in the
+        current company (one search)."""
+        Winback = self.env["crm.relation.winback"]
+        if not Winback.has_access("read"):
+            self.relation_winback_id = False
+            return
+        episodes = Winback.search(
+            [
+                ("partner_id", "in", self.commercial_partner_id.ids),
+                ("company_id", "=", self.env.company.id),
+                ("state", "=", "open"),
+            ]
+        )
+        by_customer = {episode.partner_id.id: episode for episode in episodes}
+        for partner in self:
+            partner.relation_winback_id = by_customer.get(
+                partner.commercial_partner_id.id, False
+            )
+
+    @guards.callers(guards.USER_GROUP, guards.AUDITOR_GROUP)
+    def action_view_winback(self):
+        """Open the customer's open win-back episode."""
+        guards.ensure_one(self)
+        episode = self.relation_winback_id
+        if not episode:
+            raise UserError(
+                self.env._(
+                    "%(customer)s has no open win-back episode in %(company)s.",
+                    customer=self.commercial_partner_id.display_name,
+                    company=self.env.company.name,
+                )
+            )
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_relation.action_crm_relation_winback"
+        )
+        action.update(
+            {"res_id": episode.id, "view_mode": "form", "views": [(False, "form")]}
+        )
+        return action
 
     @guards.callers(guards.USER_GROUP)
     def action_view_visits(self):

@@ -198,6 +198,26 @@ class TestWinback(TransactionCase):
             )
         self.assertEqual(calls, [(self.company, self.big)])
 
+    def test_the_customer_form_shows_the_open_episode(self):
+        self._after_evaluation()
+        episode = self._episodes(self.big)
+        big = self.big.with_user(self.user)
+        self.assertEqual(big.relation_winback_id, episode)
+        action = big.action_view_winback()
+        self.assertEqual(action["res_id"], episode.id)
+        # Not a colleague's; nothing for a user without the addon.
+        self.assertFalse(self.theirs.with_user(self.user).relation_winback_id)
+        self.assertFalse(self.big.with_user(self.users["outsider"]).relation_winback_id)
+        self.assertEqual(
+            self.theirs.with_user(self.users["auditor"]).relation_winback_id,
+            self._episodes(self.theirs),
+        )
+        episode._mark_lost("Gone")
+        big.invalidate_recordset(["relation_winback_id"])
+        self.assertFalse(big.relation_winback_id)
+        with self.assertRaisesRegex(UserError, "no open win-back episode"):
+            big.action_view_winback()
+
     # -- outcome -------------------------------------------------------------
 
     def test_won_when_the_customer_buys_again(self):
