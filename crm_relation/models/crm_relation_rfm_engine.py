@@ -179,7 +179,7 @@ class CrmRelationRfmEngine(models.AbstractModel):
             self.env["crm.relation.tier.history"].sudo().browse(warning_ids)
         )
         self._write(company)
-        self.env["crm.relation.winback"]._after_evaluation(company, partners)
+        self.env["crm.relation.winback"]._after_evaluation(company, partners, now, date)
         self.env["res.partner"].invalidate_model(list(WRITTEN))
         if not partners:
             # A partial evaluation (a sync, a block) leaves the company's row

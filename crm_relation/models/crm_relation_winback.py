@@ -207,28 +207,32 @@ class CrmRelationWinback(models.Model):
     # === BUSINESS METHODS === #
 
     @api.model
-    def _after_evaluation(self, company, partners=None):
+    def _after_evaluation(self, company, partners=None, now=None, date=None):
         """Called by the RFM evaluation of ``company`` (``partners``, default
         all its customers) right after it wrote the customers' scores:
         set-based, closes as won the open episodes of customers who bought
         again since they opened, then opens one for each customer at risk
         (churn risk at or above the company's threshold) without an episode
         in their current silence, highest value first, and plans their
-        win-back visits. Returns ``{"won": n, "opened": episodes}``."""
+        win-back visits. ``now`` and ``date``: the evaluation's time and day
+        (default: now, today), for an evaluation as of a past day: episodes
+        open then, their visits are planned that day, and only purchases
+        until then count. Returns ``{"won": n, "opened": episodes}``."""
         Winback = self.sudo().with_company(company)
-        now = fields.Datetime.now()
-        Winback._stage_scope(company, partners)
+        now = now or fields.Datetime.now()
+        date = date or fields.Date.context_today(self)
+        Winback._stage_scope(company, partners, now)
         won = Winback._close_bought_again(company, now)
         opened = Winback._open_episodes(company, now)
         Winback.invalidate_model()
         if opened:
-            Winback._plan_actions(opened)
+            Winback._plan_actions(opened, date)
         return {"won": won, "opened": opened.with_env(self.env)}
 
-    def _stage_scope(self, company, partners):
+    def _stage_scope(self, company, partners, now):
         """The customers at risk or with an open episode, with the time of
-        their last purchase in ``company`` and the salesperson of their last
-        order, into the temporary table ``crm_winback_scope``."""
+        their last purchase in ``company`` until ``now`` and the salesperson
+        of their last order, into the temporary table ``crm_winback_scope``."""
         self.env["res.partner"].flush_model(
             ["commercial_partner_id", "active", "company_id", "relation_churn_risk"]
         )
@@ -278,6 +282,7 @@ class CrmRelationWinback(models.Model):
                       FROM sale_order so
                       JOIN res_partner sp ON sp.id = so.partner_id
                      WHERE so.company_id = %(cid)s AND so.state = 'sale'
+                       AND so.date_order <= %(now)s
                        AND sp.commercial_partner_id IN (SELECT id FROM scope)
                      GROUP BY sp.commercial_partner_id
                 ), invoices AS (
@@ -286,6 +291,7 @@ class CrmRelationWinback(models.Model):
                       FROM account_move m
                      WHERE m.company_id = %(cid)s AND m.state = 'posted'
                        AND m.move_type = 'out_invoice'
+                       AND m.invoice_date::timestamp <= %(now)s
                        AND m.commercial_partner_id IN (SELECT id FROM scope)
                      GROUP BY m.commercial_partner_id
                 )
@@ -298,6 +304,7 @@ class CrmRelationWinback(models.Model):
                 key=key,
                 threshold=company.relation_churn_threshold,
                 only=only,
+                now=now,
             )
         )
 
@@ -332,9 +339,11 @@ class CrmRelationWinback(models.Model):
 
     def _open_episodes(self, company, now):
         """One episode per customer at risk without one in their current
-        silence, highest value first; ``ON CONFLICT DO NOTHING`` on the unique
-        open episode lets a concurrent evaluation that got there first win
-        without an error. Returns the episodes opened."""
+        silence, highest value first. ``ON CONFLICT DO NOTHING`` on the
+        unique open episode: a concurrent evaluation that got there first
+        wins, this one inserts nothing for that customer (or, under
+        repeatable read, fails to serialize and is retried by Odoo, then
+        sees it). Returns the episodes opened."""
         key = str(company.id)
         value = SQL("COALESCE((p.rfm_monetary ->> %s)::float8, 0)", key)
         (top, top_rank), (high, high_rank) = PRIORITY_RANKS
@@ -389,11 +398,10 @@ class CrmRelationWinback(models.Model):
         )
         return self.browse(sorted(row[0] for row in rows))
 
-    def _plan_actions(self, episodes):
+    def _plan_actions(self, episodes, date):
         """The win-back actions of new episodes: their reasons, and a visit
-        with the purpose win back for the account manager, today (a bridge
-        to Odoo's CRM would add an opportunity here)."""
-        today = fields.Date.context_today(self)
+        with the purpose win back for the account manager on ``date`` (a
+        bridge to Odoo's CRM would add an opportunity here)."""
         company = episodes.company_id[:1]
         partners = episodes.partner_id.with_company(company)
         explained = "relation_churn_reasons" in partners._fields
@@ -408,7 +416,7 @@ class CrmRelationWinback(models.Model):
                         "partner_id": episode.partner_id.id,
                         "user_id": episode.user_id.id,
                         "company_id": episode.company_id.id,
-                        "planned_date": today,
+                        "planned_date": date,
                         "channel": "phone",
                         "purpose": "win_back",
                     }

@@ -188,15 +188,32 @@ class TestWinback(TransactionCase):
         original = Winback._after_evaluation
         calls = []
 
-        def spy(model, company, partners=None):
-            calls.append((company, partners))
-            return original(model, company, partners)
+        def spy(model, company, partners=None, now=None, date=None):
+            calls.append((company, partners, date))
+            return original(model, company, partners, now, date)
 
+        day = fields.Date.context_today(self.Winback) - timedelta(days=30)
         with patch.object(Winback, "_after_evaluation", spy):
             self.env["crm.relation.rfm.engine"]._evaluate_company(
-                self.company, partners=self.big, trigger="manual"
+                self.company, partners=self.big, trigger="manual", date=day
             )
-        self.assertEqual(calls, [(self.company, self.big)])
+        self.assertEqual(calls, [(self.company, self.big, day)])
+
+    def test_an_evaluation_as_of_a_past_day(self):
+        """Episodes open at the evaluation's time, their visits are planned
+        that day, and only purchases until then count."""
+        day = fields.Date.context_today(self.Winback) - timedelta(days=30)
+        then = fields.Datetime.to_datetime(day)
+        self._order(self.big, then + timedelta(days=10))
+        opened = self.Winback._after_evaluation(self.company, self.big, then, day)[
+            "opened"
+        ]
+        self.assertEqual(opened.date_open, then)
+        self.assertEqual(opened.visit_id.planned_date, day)
+        self.assertEqual(opened.state, "open", "a later order does not count then")
+        # Evaluated today, the order ten days after the opening wins it back.
+        self.assertEqual(self._after_evaluation(self.big)["won"], 1)
+        self.assertEqual(opened.state, "won")
 
     def test_the_customer_form_shows_the_open_episode(self):
         self._after_evaluation()
