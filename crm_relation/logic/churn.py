@@ -15,6 +15,9 @@ each from 0 to 1, are weighted into a risk from 0 to 100:
   and the last one (two windows of ``window_days`` ending on the
   evaluation day): ``(before - now) / before``, 0 when they did not drop;
 - **amount**: the same drop of the amount (untaxed, net of credit notes).
+  A customer silent through both windows dropped to nothing before them:
+  both drops count fully (else the long gone would rank below those still
+  slowing down).
 
 ``risk = round(100 * (ws * silence + wo * orders + wa * amount) /
 (ws + wo + wa))``; the customer is at risk when ``risk >= threshold``. A
@@ -133,8 +136,12 @@ def assess(params, facts, as_of):
             reasons.append(
                 {"code": REASON_SILENCE, "days": silence, "usual": round(usual)}
             )
-    orders_sign = 0.0
-    if facts.orders_before > facts.orders_now:
+    orders_sign = amount_sign = 0.0
+    if silence >= 2 * params.window_days:
+        # Silent through both windows: the drop came before them, and is
+        # whole. The silence reason says it.
+        orders_sign = amount_sign = 1.0
+    elif facts.orders_before > facts.orders_now:
         orders_sign = (facts.orders_before - facts.orders_now) / facts.orders_before
         reasons.append(
             {
@@ -143,9 +150,8 @@ def assess(params, facts, as_of):
                 "now": int(facts.orders_now),
             }
         )
-    amount_sign = 0.0
     before, now = float(facts.amount_before), float(facts.amount_now)
-    if before > 0 and now < before:
+    if silence < 2 * params.window_days and before > 0 and now < before:
         amount_sign = _clamp((before - max(now, 0.0)) / before)
         reasons.append(
             {"code": REASON_AMOUNT, "before": round(before, 2), "now": round(now, 2)}

@@ -124,8 +124,8 @@ class CrmRelationRfmEngine(models.AbstractModel):
         auditors; callable over RPC; writes nothing).
 
         The customers of ``company_id`` (default: the current company) who
-        bought in the evaluation window before ``as_of`` (default: today
-        minus the horizon) are ranked by their churn risk as of that day,
+        bought in the evaluation window before ``as_of`` (default: the
+        horizon ending yesterday) are ranked by their churn risk as of that day,
         computed from the same facts as the evaluation but not stored, and
         by recency alone; the churners are those of them with no purchase in
         the ``horizon_days`` after ``as_of`` (default: two churn windows).
@@ -136,7 +136,8 @@ class CrmRelationRfmEngine(models.AbstractModel):
         env = self.env
         company = self._arg_company(company_id)
         today = fields.Date.context_today(self)
-        if horizon_days in (None, False):
+        # None or False (over RPC) is the default; 0 is refused.
+        if horizon_days is None or horizon_days is False:
             horizon_days = 2 * company.relation_churn_window_days
         elif (
             isinstance(horizon_days, bool)
@@ -150,8 +151,9 @@ class CrmRelationRfmEngine(models.AbstractModel):
                     value=guards.short_repr(horizon_days),
                 )
             )
-        if as_of in (None, False):
-            as_of = today - timedelta(days=horizon_days)
+        if as_of is None or as_of is False:
+            # The latest day whose horizon has passed: it ends yesterday.
+            as_of = today - timedelta(days=horizon_days + 1)
         else:
             try:
                 as_of = fields.Date.to_date(as_of)
@@ -173,7 +175,7 @@ class CrmRelationRfmEngine(models.AbstractModel):
                     days=horizon_days,
                 )
             )
-        if k not in (None, False):
+        if k is not None and k is not False:
             k = guards.arg_id(env, k, "k")
         return (
             self.sudo()

@@ -43,7 +43,6 @@ class CrmRelationChurnReport(models.Model):
         "the company's evaluation window before it.",
     )
     churned = fields.Integer(
-        "Churned",
         readonly=True,
         aggregator="sum",
         help="Customers active on the first day of the month who are no "

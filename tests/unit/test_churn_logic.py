@@ -211,3 +211,20 @@ def test_risk_beats_recency_on_the_generated_population(seed):
     assert result["k"] == 200
     assert result["risk_precision"] > result["recency_precision"]
     assert result["risk_recall"] > result["recency_recall"]
+
+
+def test_silent_through_both_windows_counts_the_drops_fully():
+    params = churn.Params()  # windows of 90 days
+    gone = churn.assess(
+        params,
+        facts(purchases=10, first_date=days_ago(400), last_date=days_ago(180)),
+        AS_OF,
+    )
+    assert gone.risk == 100
+    assert gone.reasons == ({"code": "silence", "days": 180, "usual": 24},)
+    recent = churn.assess(
+        params,
+        facts(purchases=10, first_date=days_ago(399), last_date=days_ago(179)),
+        AS_OF,
+    )
+    assert recent.risk == 60  # no order in either window: no drop measured
