@@ -1,13 +1,14 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
 import logging
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..logic import rfm
+from ..logic import churn, rfm
 from . import guards
 from .sql_rows import column_types, insert_rows
 
@@ -29,12 +30,19 @@ VALUES = {
     "relation_tier_id": "int4",
     "relation_status": "varchar",
     "rfm_evaluated_at": "varchar",
+    "relation_churn_risk": "int4",
+    "relation_churn_at_risk": "bool",
+    "relation_churn_reason_data": "text",
 }
 WRITTEN = tuple(VALUES)[1:]
 # The columns of the facts query, a row a customer.
 FACTS = (
     "id", "freq", "last_date", "monetary", "items", "first_date", "before",
     "open_orders", "old_tier", "old_status", "old_eval", "blocked",
+    # Churn: purchase days and the last one over the whole history, orders
+    # and amount in the churn window ending on the day and the one before.
+    "churn_days", "churn_last", "orders_now", "orders_before", "amount_now",
+    "amount_before",
 )  # fmt: skip
 # What the facts query reads, flushed before it runs.
 FACTS_FIELDS = {
@@ -91,18 +99,7 @@ class CrmRelationRfmEngine(models.AbstractModel):
         callable over RPC). Returns ``{"evaluated": n, "changed": n,
         "warnings": n}``."""
         env = self.env
-        if company_id in (None, False):
-            company = env.company
-        else:
-            company_id = guards.arg_id(env, company_id, "company_id")
-            company = env["res.company"].browse(company_id).exists()
-            if not company or company not in env.user.company_ids:
-                raise UserError(
-                    env._(
-                        "company_id %(company)s is not one of your companies.",
-                        company=company_id,
-                    )
-                )
+        company = self._arg_company(company_id)
         partners = None
         if partner_ids not in (None, False):
             ids = guards.arg_ids(env, partner_ids, "partner_ids")
@@ -120,6 +117,152 @@ class CrmRelationRfmEngine(models.AbstractModel):
                 return {"evaluated": 0, "changed": 0, "warnings": 0}
         return self.sudo()._evaluate_company(company, partners, trigger="manual")
 
+    @guards.callers(guards.MANAGER_GROUP, guards.AUDITOR_GROUP)
+    @api.model
+    def churn_backtest(self, company_id=None, as_of=None, horizon_days=None, k=None):
+        """How well the churn risk predicted who stopped buying (managers and
+        auditors; callable over RPC; writes nothing).
+
+        The customers of ``company_id`` (default: the current company) who
+        bought in the evaluation window before ``as_of`` (default: the
+        horizon ending yesterday) are ranked by their churn risk as of that day,
+        computed from the same facts as the evaluation but not stored, and
+        by recency alone; the churners are those of them with no purchase in
+        the ``horizon_days`` after ``as_of`` (default: two churn windows).
+        Returns ``{"customers", "churners", "k", "risk_precision",
+        "risk_recall", "recency_precision", "recency_recall", "at_risk",
+        "company_id", "as_of", "horizon_days"}``; ``k`` defaults to a tenth
+        of the customers."""
+        env = self.env
+        company = self._arg_company(company_id)
+        today = fields.Date.context_today(self)
+        # None or False (over RPC) is the default; 0 is refused.
+        if horizon_days is None or horizon_days is False:
+            horizon_days = 2 * company.relation_churn_window_days
+        elif (
+            isinstance(horizon_days, bool)
+            or not isinstance(horizon_days, int)
+            or (horizon_days < 1)
+        ):
+            raise UserError(
+                env._(
+                    "horizon_days must be a number of days (a positive integer), "
+                    "not %(value)s.",
+                    value=guards.short_repr(horizon_days),
+                )
+            )
+        if as_of is None or as_of is False:
+            # The latest day whose horizon has passed: it ends yesterday.
+            as_of = today - timedelta(days=horizon_days + 1)
+        else:
+            try:
+                as_of = fields.Date.to_date(as_of)
+            except (TypeError, ValueError):
+                as_of = None
+            if not as_of:
+                raise UserError(
+                    env._(
+                        "as_of must be a date (YYYY-MM-DD), not %(value)s.",
+                        value=guards.short_repr(as_of),
+                    )
+                )
+        if as_of + timedelta(days=horizon_days) >= today:
+            raise UserError(
+                env._(
+                    "as_of %(date)s plus the horizon of %(days)s days does not end "
+                    "before today: who stopped buying is not known yet.",
+                    date=as_of,
+                    days=horizon_days,
+                )
+            )
+        if k is not None and k is not False:
+            k = guards.arg_id(env, k, "k")
+        return (
+            self.sudo()
+            .with_company(company)
+            ._churn_backtest(company, as_of, horizon_days, k)
+        )
+
+    def _arg_company(self, company_id):
+        """The company ``company_id`` (default: the current one), one of the
+        user's; UserError otherwise."""
+        env = self.env
+        if company_id in (None, False):
+            return env.company
+        company_id = guards.arg_id(env, company_id, "company_id")
+        company = env["res.company"].browse(company_id).exists()
+        if not company or company not in env.user.company_ids:
+            raise UserError(
+                env._(
+                    "company_id %(company)s is not one of your companies.",
+                    company=company_id,
+                )
+            )
+        return company
+
+    def _churn_backtest(self, company, as_of, horizon_days, k=None):
+        """:meth:`churn_backtest` without its checks: the risks as of
+        ``as_of`` from the facts query (nothing is written), the churners
+        from one query of the purchases in the horizon."""
+        params = company._crm_relation_churn_params()
+        start = rfm.window_start(as_of, company.rfm_window_days)
+        assessments = {}
+        for rows in self._facts_batches(company, start, as_of):
+            for row in rows:
+                first_date, extra = row[5], row[len(FACTS) - 6 :]
+                facts = self._churn_facts(first_date, extra)
+                if facts.last_date and facts.last_date >= start:
+                    assessments[row[0]] = churn.assess(params, facts, as_of)
+        buyers = self._buyers(company, as_of, as_of + timedelta(days=horizon_days))
+        churners = set(assessments) - buyers
+        result = churn.backtest(assessments, churners, k)
+        result.update(
+            company_id=company.id,
+            as_of=fields.Date.to_string(as_of),
+            horizon_days=horizon_days,
+        )
+        return result
+
+    def _buyers(self, company, after, until):
+        """Ids of the customers (commercial partners) of ``company`` who
+        bought after the day ``after`` up to ``until`` included, from the
+        company's RFM source."""
+        if company.rfm_source == "sale_order":
+            self.env["sale.order"].flush_model(
+                ["partner_id", "company_id", "state", "date_order"]
+            )
+            self.env["res.partner"].flush_model(["commercial_partner_id"])
+            query = SQL(
+                """
+                SELECT DISTINCT sp.commercial_partner_id
+                  FROM sale_order so
+                  JOIN res_partner sp ON sp.id = so.partner_id
+                 WHERE so.company_id = %s AND so.state = 'sale'
+                   AND so.date_order >= %s AND so.date_order < %s
+                """,
+                company.id,
+                after + timedelta(days=1),
+                until + timedelta(days=1),
+            )
+        else:
+            self.env["account.move"].flush_model(
+                ["commercial_partner_id", "company_id", "state", "move_type",
+                 "invoice_date"]
+            )  # fmt: skip
+            query = SQL(
+                """
+                SELECT DISTINCT m.commercial_partner_id
+                  FROM account_move m
+                 WHERE m.company_id = %s AND m.state = 'posted'
+                   AND m.move_type = 'out_invoice'
+                   AND m.invoice_date > %s AND m.invoice_date <= %s
+                """,
+                company.id,
+                after,
+                until,
+            )
+        return {row[0] for row in self.env.execute_query(query)}
+
     @api.model
     def _evaluate_company(self, company, partners=None, trigger="manual", date=None):
         """Evaluate ``partners`` (default: every customer) in ``company`` as of
@@ -134,6 +277,7 @@ class CrmRelationRfmEngine(models.AbstractModel):
         today = fields.Date.context_today(self)
         date = date or today
         scoring = company._crm_relation_scoring()
+        churn_params = company._crm_relation_churn_params()
         start = rfm.window_start(date, company.rfm_window_days)
         cny = self.env.ref("base.CNY")
         to_cny = company.currency_id._get_conversion_rate(
@@ -155,7 +299,7 @@ class CrmRelationRfmEngine(models.AbstractModel):
             values, changes = [], []
             for row in rows:
                 value, change = self._score_row(
-                    row, scoring, start, date, to_cny, tier_ids, stamp
+                    row, scoring, start, date, to_cny, tier_ids, stamp, churn_params
                 )
                 values.append(value)
                 if change:
@@ -198,7 +342,9 @@ class CrmRelationRfmEngine(models.AbstractModel):
             "warnings": len(warning_ids),
         }
 
-    def _score_row(self, row, scoring, start, date, to_cny, tier_ids, stamp):
+    def _score_row(
+        self, row, scoring, start, date, to_cny, tier_ids, stamp, churn_params
+    ):
         (
             pid,
             freq,
@@ -212,6 +358,7 @@ class CrmRelationRfmEngine(models.AbstractModel):
             old_status,
             old_eval,
             blocked,
+            *churn_facts,
         ) = row
         monetary = float(monetary)
         avg = monetary / freq if freq else 0.0
@@ -231,9 +378,14 @@ class CrmRelationRfmEngine(models.AbstractModel):
         r, f, m, score = (
             (result.r, result.f, result.m, result.score) if result else (0, 0, 0, 0)
         )
+        risk = churn.assess(
+            churn_params, self._churn_facts(first_date, churn_facts), date
+        )
         value = (
             pid, recency, freq, round(monetary, 2), round(avg, 2), float(items),
             r, f, m, score, tier_id, status, stamp,
+            risk.risk, risk.at_risk,
+            json.dumps(list(risk.reasons)) if risk.reasons else None,
         )  # fmt: skip
         change = None
         if tier_id != old_tier or status != old_status:
@@ -249,6 +401,20 @@ class CrmRelationRfmEngine(models.AbstractModel):
                 "score": score,
             }
         return value, change
+
+    @staticmethod
+    def _churn_facts(first_date, churn_facts):
+        """The churn columns of a facts row as :class:`churn.Facts`."""
+        days, last, orders_now, orders_before, amount_now, amount_before = churn_facts
+        return churn.Facts(
+            purchases=days,
+            first_date=first_date,
+            last_date=last,
+            orders_now=orders_now,
+            orders_before=orders_before,
+            amount_now=float(amount_now),
+            amount_before=float(amount_before),
+        )
 
     def _history_rows(self, company, changes, trigger, stamp, tiers):
         """History rows of one batch's changes, flagging the warnings
@@ -365,8 +531,14 @@ class CrmRelationRfmEngine(models.AbstractModel):
     def _facts_query(self, company, start, date, partners):
         """One row per customer: ``(id, frequency, last date, net amount,
         items, first purchase, purchases before the window, orders in the
-        window, old tier, old status, last evaluation, blocked)``."""
+        window, old tier, old status, last evaluation, blocked, then the churn
+        facts: purchase days and the last one over the whole history, orders
+        and amount in the churn window ending on ``date`` and in the one
+        before it)``."""
         cid = company.id
+        now_start, before_start = churn.windows(
+            date, company.relation_churn_window_days
+        )
         # Orders carry a timestamp: the window ends with the evaluation day.
         end = fields.Date.add(date, days=1)
         key = str(cid)
@@ -380,7 +552,20 @@ class CrmRelationRfmEngine(models.AbstractModel):
                        SUM(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1))
                            FILTER (WHERE so.date_order >= %(start)s) AS monetary,
                        MIN(so.date_order::date) AS first_date,
-                       COUNT(*) FILTER (WHERE so.date_order < %(start)s) AS before
+                       COUNT(*) FILTER (WHERE so.date_order < %(start)s) AS before,
+                       COUNT(DISTINCT so.date_order::date) AS churn_days,
+                       MAX(so.date_order::date) AS churn_last,
+                       COUNT(*) FILTER (WHERE so.date_order >= %(now_start)s)
+                           AS orders_now,
+                       COUNT(*) FILTER (WHERE so.date_order >= %(before_start)s
+                                          AND so.date_order < %(now_start)s)
+                           AS orders_before,
+                       SUM(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1))
+                           FILTER (WHERE so.date_order >= %(now_start)s) AS amount_now,
+                       SUM(so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1))
+                           FILTER (WHERE so.date_order >= %(before_start)s
+                                     AND so.date_order < %(now_start)s)
+                           AS amount_before
                   FROM sale_order so
                   JOIN res_partner sp ON sp.id = so.partner_id
                  WHERE so.company_id = %(cid)s AND so.state = 'sale'
@@ -390,6 +575,8 @@ class CrmRelationRfmEngine(models.AbstractModel):
                 start=start,
                 end=end,
                 cid=cid,
+                now_start=now_start,
+                before_start=before_start,
             )
             items = SQL(
                 """
@@ -422,7 +609,24 @@ class CrmRelationRfmEngine(models.AbstractModel):
                        MIN(m.invoice_date)
                            FILTER (WHERE m.move_type = 'out_invoice') AS first_date,
                        COUNT(*) FILTER (WHERE m.move_type = 'out_invoice'
-                                          AND m.invoice_date < %(start)s) AS before
+                                          AND m.invoice_date < %(start)s) AS before,
+                       COUNT(DISTINCT m.invoice_date)
+                           FILTER (WHERE m.move_type = 'out_invoice') AS churn_days,
+                       MAX(m.invoice_date)
+                           FILTER (WHERE m.move_type = 'out_invoice') AS churn_last,
+                       COUNT(*) FILTER (WHERE m.move_type = 'out_invoice'
+                                          AND m.invoice_date >= %(now_start)s)
+                           AS orders_now,
+                       COUNT(*) FILTER (WHERE m.move_type = 'out_invoice'
+                                          AND m.invoice_date >= %(before_start)s
+                                          AND m.invoice_date < %(now_start)s)
+                           AS orders_before,
+                       SUM(m.amount_untaxed_signed)
+                           FILTER (WHERE m.invoice_date >= %(now_start)s) AS amount_now,
+                       SUM(m.amount_untaxed_signed)
+                           FILTER (WHERE m.invoice_date >= %(before_start)s
+                                     AND m.invoice_date < %(now_start)s)
+                           AS amount_before
                   FROM account_move m
                  WHERE m.company_id = %(cid)s AND m.state = 'posted'
                    AND m.move_type IN ('out_invoice', 'out_refund')
@@ -432,6 +636,8 @@ class CrmRelationRfmEngine(models.AbstractModel):
                 start=start,
                 date=date,
                 cid=cid,
+                now_start=now_start,
+                before_start=before_start,
             )
             items = SQL(
                 """
@@ -482,7 +688,13 @@ class CrmRelationRfmEngine(models.AbstractModel):
                    (p.relation_tier_id ->> %(key)s)::int,
                    p.relation_status ->> %(key)s,
                    p.rfm_evaluated_at ->> %(key)s,
-                   COALESCE((p.relation_blocked ->> %(key)s)::boolean, false)
+                   COALESCE((p.relation_blocked ->> %(key)s)::boolean, false),
+                   COALESCE(f.churn_days, 0),
+                   f.churn_last,
+                   COALESCE(f.orders_now, 0),
+                   COALESCE(f.orders_before, 0),
+                   COALESCE(f.amount_now, 0),
+                   COALESCE(f.amount_before, 0)
               FROM res_partner p
               LEFT JOIN facts f ON f.pid = p.id
               LEFT JOIN items i ON i.pid = p.id

@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..logic import rfm
+from ..logic import churn, rfm
 
 
 class ResCompany(models.Model):
@@ -116,6 +116,36 @@ class ResCompany(models.Model):
         help="Customers whose churn risk reaches this value (0-100) are at "
         "risk: their account manager gets a win-back action.",
     )
+    relation_churn_window_days = fields.Integer(
+        "Churn Window (days)",
+        default=90,
+        help="The churn risk compares the orders and the amount of the last "
+        "this many days with those of the same number of days before.",
+    )
+    relation_churn_overdue_days = fields.Integer(
+        "Churn Overdue (days)",
+        default=90,
+        help="The silence counts fully in the churn risk once the customer "
+        "is this many days past their usual interval between purchases.",
+    )
+    relation_churn_weight_silence = fields.Integer(
+        "Silence Weight",
+        default=60,
+        help="Weight in the churn risk of the silence past the customer's "
+        "usual interval between purchases.",
+    )
+    relation_churn_weight_orders = fields.Integer(
+        "Orders Drop Weight",
+        default=25,
+        help="Weight in the churn risk of the drop in orders from the window "
+        "before to the last one.",
+    )
+    relation_churn_weight_amount = fields.Integer(
+        "Amount Drop Weight",
+        default=15,
+        help="Weight in the churn risk of the drop in amount from the window "
+        "before to the last one.",
+    )
 
     relation_audit_anchor_email = fields.Char(
         "Audit Anchor Recipients",
@@ -144,6 +174,16 @@ class ResCompany(models.Model):
     _relation_churn_threshold_range = models.Constraint(
         "CHECK(relation_churn_threshold BETWEEN 1 AND 100)",
         "The churn risk threshold must be between 1 and 100.",
+    )
+    _relation_churn_days_positive = models.Constraint(
+        "CHECK(relation_churn_window_days > 0 AND relation_churn_overdue_days > 0)",
+        "The churn window and the overdue days must be at least a day.",
+    )
+    _relation_churn_weights = models.Constraint(
+        "CHECK(relation_churn_weight_silence >= 0 AND relation_churn_weight_orders >= 0"
+        " AND relation_churn_weight_amount >= 0 AND relation_churn_weight_silence"
+        " + relation_churn_weight_orders + relation_churn_weight_amount > 0)",
+        "Churn weights cannot be negative, nor all zero.",
     )
     _rfm_window_positive = models.Constraint(
         "CHECK(rfm_window_days > 0)", "The evaluation window must be at least a day."
@@ -230,6 +270,18 @@ class ResCompany(models.Model):
                     reason=exc,
                 )
             ) from exc
+
+    def _crm_relation_churn_params(self):
+        """This company's churn parameters for the pure churn module."""
+        self.ensure_one()
+        return churn.Params(
+            window_days=self.relation_churn_window_days,
+            overdue_days=self.relation_churn_overdue_days,
+            weight_silence=self.relation_churn_weight_silence,
+            weight_orders=self.relation_churn_weight_orders,
+            weight_amount=self.relation_churn_weight_amount,
+            threshold=self.relation_churn_threshold,
+        )
 
     def _crm_relation_scoring(self):
         """This company's scoring settings for the pure scoring module."""

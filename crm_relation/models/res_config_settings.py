@@ -61,6 +61,24 @@ class ResConfigSettings(models.TransientModel):
     relation_vip_pricelist_id = fields.Many2one(
         related="company_id.relation_vip_pricelist_id", readonly=False
     )
+    relation_churn_threshold = fields.Integer(
+        related="company_id.relation_churn_threshold", readonly=False
+    )
+    relation_churn_window_days = fields.Integer(
+        related="company_id.relation_churn_window_days", readonly=False
+    )
+    relation_churn_overdue_days = fields.Integer(
+        related="company_id.relation_churn_overdue_days", readonly=False
+    )
+    relation_churn_weight_silence = fields.Integer(
+        related="company_id.relation_churn_weight_silence", readonly=False
+    )
+    relation_churn_weight_orders = fields.Integer(
+        related="company_id.relation_churn_weight_orders", readonly=False
+    )
+    relation_churn_weight_amount = fields.Integer(
+        related="company_id.relation_churn_weight_amount", readonly=False
+    )
     relation_audit_anchor_email = fields.Char(
         related="company_id.relation_audit_anchor_email", readonly=False
     )

@@ -1,8 +1,12 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_amount
 
+from ..logic import churn
 from . import guards
 
 RELATION_STATUSES = [
@@ -122,6 +126,27 @@ class ResPartner(models.Model):
         help="How likely the customer is to stop buying, from 0 to 100, "
         "set by the RFM evaluation from the customer's own purchase rhythm.",
     )
+    relation_churn_at_risk = fields.Boolean(
+        "At Risk of Churning",
+        company_dependent=True,
+        readonly=True,
+        guarded=True,
+        help="The churn risk reaches the company's threshold (set by the RFM "
+        "evaluation).",
+    )
+    relation_churn_reason_data = fields.Text(
+        "Churn Reason Data",
+        company_dependent=True,
+        readonly=True,
+        guarded=True,
+        help="The reasons of the churn risk as data (JSON: a code and its "
+        "figures each), set by the RFM evaluation.",
+    )
+    relation_churn_reasons = fields.Text(
+        "Churn Reasons",
+        compute="_compute_churn_reasons",
+        help="Why the customer may leave, with the figures, in your language.",
+    )
     relation_tier_history_ids = fields.One2many(
         "crm.relation.tier.history", "partner_id", "Tier History"
     )
@@ -174,6 +199,57 @@ class ResPartner(models.Model):
             card = cards.get(partner.commercial_partner_id.id)
             partner.relation_is_vip = partner.commercial_partner_id.id in cards
             partner.relation_vip_card_number = card or False
+
+    @api.depends("relation_churn_reason_data")
+    @api.depends_context("company", "lang")
+    def _compute_churn_reasons(self):
+        for partner in self:
+            partner.relation_churn_reasons = (
+                "\n".join(partner._churn_reason_lines()) or False
+            )
+
+    def _churn_reason_lines(self):
+        """The stored churn reasons in words, in the user's language."""
+        self.ensure_one()
+        try:
+            reasons = json.loads(self.relation_churn_reason_data or "[]")
+        except ValueError:
+            return []
+        currency = self.env.company.currency_id
+        lines = []
+        for reason in reasons if isinstance(reasons, list) else []:
+            code = isinstance(reason, dict) and reason.get("code")
+            if code == churn.REASON_SILENCE:
+                lines.append(
+                    self.env._(
+                        "No purchase for %(days)s days, usually every %(usual)s days",
+                        days=reason["days"],
+                        usual=reason["usual"],
+                    )
+                )
+            elif code == churn.REASON_SINGLE:
+                lines.append(
+                    self.env._(
+                        "Only one purchase, %(days)s days ago", days=reason["days"]
+                    )
+                )
+            elif code == churn.REASON_ORDERS:
+                lines.append(
+                    self.env._(
+                        "Orders down from %(before)s to %(now)s",
+                        before=reason["before"],
+                        now=reason["now"],
+                    )
+                )
+            elif code == churn.REASON_AMOUNT:
+                lines.append(
+                    self.env._(
+                        "Amount down from %(before)s to %(now)s",
+                        before=format_amount(self.env, reason["before"], currency),
+                        now=format_amount(self.env, reason["now"], currency),
+                    )
+                )
+        return lines
 
     def _compute_visits(self):
         """Visits the user may see of these customers (and their contacts'

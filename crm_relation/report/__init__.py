@@ -1,2 +1,3 @@
 from . import crm_relation_manager_evaluation_report
 from . import crm_relation_visit_week_report
+from . import crm_relation_churn_report
