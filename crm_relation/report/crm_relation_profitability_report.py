@@ -134,6 +134,14 @@ class CrmRelationProfitabilityReport(models.Model):
         stable), ``company_id``, ``partner_id`` (commercial), ``day``,
         ``revenue``, ``cogs``, ``invoice_id`` (customer invoices only)."""
         return SQL(
+            "%s UNION ALL %s",
+            self._revenue_events_query(),
+            self._cogs_events_query(),
+        )
+
+    def _revenue_events_query(self):
+        """The product lines of posted customer invoices and credit notes."""
+        return SQL(
             """
             SELECT aml.id::bigint * 2 AS key,
                    am.company_id,
@@ -149,14 +157,21 @@ class CrmRelationProfitabilityReport(models.Model):
                AND aml.display_type = 'product'
                AND am.commercial_partner_id IS NOT NULL
                AND am.invoice_date IS NOT NULL
-            UNION ALL
-            SELECT sm.id::bigint * 2 + 1,
+            """
+        )
+
+    def _cogs_events_query(self):
+        """The done deliveries to customers (their value) and returns from
+        them (less their value), as stock_account valued them."""
+        return SQL(
+            """
+            SELECT sm.id::bigint * 2 + 1 AS key,
                    sm.company_id,
-                   cp.commercial_partner_id,
-                   sm.date::date,
-                   0::numeric,
-                   CASE WHEN sm.is_out THEN sm.value ELSE -sm.value END,
-                   NULL
+                   cp.commercial_partner_id AS partner_id,
+                   sm.date::date AS day,
+                   0::numeric AS revenue,
+                   CASE WHEN sm.is_out THEN sm.value ELSE -sm.value END AS cogs,
+                   NULL::int AS invoice_id
               FROM stock_move sm
               JOIN stock_location src ON src.id = sm.location_id
               JOIN stock_location dst ON dst.id = sm.location_dest_id

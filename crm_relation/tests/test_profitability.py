@@ -309,6 +309,29 @@ class TestProfitability(AccountTestInvoicingCommon):
         )
         self.assertEqual(rows.partner_id, a | b)
 
+    # -- M on the gross margin ------------------------------------------------
+
+    def test_monetary_scored_on_margin(self):
+        """With the option, the amount RFM scores is the margin: the invoiced
+        amount less the stock valuation of the goods delivered in the window,
+        returns deducted; without it, the amount."""
+        customer = self._customer("Margin-scored Customer")
+        order = self._deliver(customer, 10)  # 10 x 40 = 400 of cost
+        self._return(order.picking_ids, 1)  # 40 back
+        self._post(customer, 2, 1000.0)
+        self.company.rfm_monetary_basis = "total"
+        engine = self.env["crm.relation.rfm.engine"]
+
+        def monetary():
+            engine.evaluate(self.company.id, partner_ids=customer.ids)
+            return customer.with_company(self.company).rfm_monetary
+
+        self.assertEqual(monetary(), 1000.0)
+        self.company.rfm_monetary_margin = True
+        self.assertEqual(monetary(), 640.0)
+        totals = self._totals(customer)
+        self.assertEqual(totals["margin"], 640.0)
+
     # -- companies and access -------------------------------------------------
 
     def test_companies_are_kept_apart(self):
