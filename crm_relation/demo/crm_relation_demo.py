@@ -1,6 +1,7 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 from odoo import Command, api, fields, models
@@ -193,19 +194,111 @@ class CrmRelationDemo(models.AbstractModel):
         _logger.info("crm_relation demo: %d visits", len(visits))
 
     def _deliver(self, orders, specs):
+        """Validate the deliveries, each on its day (two days after the
+        order), with the goods on hand: an inventory count before the
+        history put them in stock.
+
+        stock_account values each delivery at the product's cost on the day
+        it is validated (today, for the whole history). The plan draws each
+        order's prices on its own, so one catalogue cost would give margins
+        of any sign; each delivery is therefore valued the way its history
+        would have: at the product's cost-to-price ratio (its cost over its
+        sales price) applied to the price it was sold at.
+        """
+        now = fields.Datetime.now()
         pickings = self.env["stock.picking"]
+        done_on = {}
         for order, (_spec, day) in zip(orders, specs, strict=True):
+            done = min(datetime.combine(day + timedelta(days=2), time(16, 0)), now)
             for picking in order.picking_ids:
                 picking.scheduled_date = datetime.combine(day, time(14, 0))
                 pickings |= picking
+                done_on[picking] = done
+        self._stock_up(pickings, min(day for _spec, day in specs))
         for move in pickings.move_ids:
             move.quantity = move.product_uom_qty
         pickings.move_ids.picked = True
         pickings.with_context(skip_backorder=True, skip_sms=True).button_validate()
-        for order, (_spec, day) in zip(orders, specs, strict=True):
-            order.picking_ids.date_done = datetime.combine(
-                day + timedelta(days=2), time(16, 0)
-            )
+        for picking, done in done_on.items():
+            picking.date_done = done
+            picking.move_ids.date = done
+            picking.move_ids.move_line_ids.date = done
+        for move in pickings.move_ids.filtered("sale_line_id"):
+            product = move.product_id
+            if product.list_price:
+                move.value = move.company_id.currency_id.round(
+                    move.quantity
+                    * move.sale_line_id.price_unit
+                    * product.standard_price
+                    / product.list_price
+                )
+
+    def _stock_up(self, pickings, first_day):
+        """Count the goods to deliver (and a few more) into the warehouse of
+        the pickings, the day before ``first_day``."""
+        needed = defaultdict(float)
+        for move in pickings.move_ids.filtered("product_id.is_storable"):
+            needed[move.product_id, move.location_id] += move.product_uom_qty
+        # What an inventory count books (stock.quant._apply_inventory).
+        moves = self.env["stock.move"].create(
+            [
+                {
+                    "product_id": product.id,
+                    "product_uom": product.uom_id.id,
+                    "product_uom_qty": quantity + 10,
+                    "company_id": location.company_id.id,
+                    "location_id": product.property_stock_inventory.id,
+                    "location_dest_id": location.id,
+                    "is_inventory": True,
+                    "picked": True,
+                    "move_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": product.id,
+                                "product_uom_id": product.uom_id.id,
+                                "quantity": quantity + 10,
+                                "location_id": product.property_stock_inventory.id,
+                                "location_dest_id": location.id,
+                                "company_id": location.company_id.id,
+                            }
+                        )
+                    ],
+                }
+                for (product, location), quantity in needed.items()
+            ]
+        )
+        moves._action_done()
+        moves.date = datetime.combine(first_day - timedelta(days=1), time(8, 0))
+
+    def _return_goods(self, invoice, day):
+        """The goods behind a partial credit note: one unit of the credited
+        product comes back from the customer, through Odoo's return wizard,
+        valued by stock_account from the delivery it returns."""
+        product = invoice.invoice_line_ids[:1].product_id
+        orders = invoice.invoice_line_ids.sale_line_ids.order_id
+        delivery = orders.picking_ids.filtered(
+            lambda p: p.state == "done" and product in p.move_ids.product_id
+        )[:1]
+        if not delivery or not product.is_storable:
+            return self.env["stock.picking"]
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_context(active_id=delivery.id, active_model="stock.picking")
+            .create({"picking_id": delivery.id})
+        )
+        wizard.product_return_moves.filtered(
+            lambda line: line.product_id == product
+        ).quantity = 1
+        returned = wizard._create_return()
+        for move in returned.move_ids:
+            move.quantity = move.product_uom_qty
+        returned.move_ids.picked = True
+        returned.with_context(skip_backorder=True, skip_sms=True).button_validate()
+        done = datetime.combine(day, time(11, 0))
+        returned.date_done = done
+        returned.move_ids.date = done
+        returned.move_ids.move_line_ids.date = done
+        return returned
 
     def _invoice(self, orders, specs, to_company_currency):
         to_invoice = [
@@ -251,3 +344,9 @@ class CrmRelationDemo(models.AbstractModel):
                 }
             )
         credit_notes.action_post()
+        # The first partial credit note of goods also gets its goods back.
+        for credit_note in credit_notes.sorted("invoice_date"):
+            if self._return_goods(
+                credit_note.reversed_entry_id, credit_note.invoice_date
+            ):
+                break

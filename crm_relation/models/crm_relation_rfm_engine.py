@@ -669,6 +669,27 @@ class CrmRelationRfmEngine(models.AbstractModel):
                 end=end,
                 cid=cid,
             )
+        # M on the gross margin: less the stock valuation of the goods
+        # delivered in the window (returns deducted), as the profitability
+        # report counts it.
+        costs = SQL("SELECT NULL::int AS pid, 0::numeric AS cogs WHERE false")
+        if company.rfm_monetary_margin:
+            report = self.env["crm.relation.profitability.report"]
+            for model, fnames in report._depends.items():
+                self.env[model].flush_model(fnames)
+            costs = SQL(
+                """
+                SELECT e.partner_id AS pid, SUM(e.cogs) AS cogs
+                  FROM (%(moves)s) e
+                 WHERE e.company_id = %(cid)s
+                   AND e.day BETWEEN %(start)s AND %(date)s
+                 GROUP BY e.partner_id
+                """,
+                moves=report._cogs_events_query(),
+                cid=cid,
+                start=start,
+                date=date,
+            )
         only = (
             SQL("AND p.id = ANY(%s)", list(partners.commercial_partner_id.ids))
             if partners
@@ -676,11 +697,12 @@ class CrmRelationRfmEngine(models.AbstractModel):
         )
         return SQL(
             """
-            WITH facts AS (%(facts)s), items AS (%(items)s), orders AS (%(orders)s)
+            WITH facts AS (%(facts)s), items AS (%(items)s), orders AS (%(orders)s),
+                 costs AS (%(costs)s)
             SELECT p.id,
                    COALESCE(f.freq, 0),
                    f.last_date,
-                   COALESCE(f.monetary, 0),
+                   COALESCE(f.monetary, 0) - COALESCE(c.cogs, 0),
                    COALESCE(i.items, 0),
                    f.first_date,
                    COALESCE(f.before, 0),
@@ -699,6 +721,7 @@ class CrmRelationRfmEngine(models.AbstractModel):
               LEFT JOIN facts f ON f.pid = p.id
               LEFT JOIN items i ON i.pid = p.id
               LEFT JOIN orders o ON o.pid = p.id
+              LEFT JOIN costs c ON c.pid = p.id
              WHERE p.id = p.commercial_partner_id
                AND p.active
                AND (p.company_id IS NULL OR p.company_id = %(cid)s)
@@ -710,6 +733,7 @@ class CrmRelationRfmEngine(models.AbstractModel):
             facts=facts,
             items=items,
             orders=orders,
+            costs=costs,
             key=key,
             cid=cid,
             only=only,

@@ -24,6 +24,12 @@ class ResCompany(models.Model):
         default="average",
         required=True,
     )
+    rfm_monetary_margin = fields.Boolean(
+        "Monetary on Gross Margin",
+        help="Score M on the gross margin (the amount less the stock valuation "
+        "of the goods delivered in the window, returns deducted) instead of "
+        "the amount.",
+    )
     rfm_source = fields.Selection(
         [
             ("invoice", "Posted invoices net of credit notes"),

@@ -22,6 +22,9 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.rfm_monetary_basis", readonly=False
     )
     rfm_source = fields.Selection(related="company_id.rfm_source", readonly=False)
+    rfm_monetary_margin = fields.Boolean(
+        related="company_id.rfm_monetary_margin", readonly=False
+    )
     relation_review_new_customers = fields.Boolean(
         related="company_id.relation_review_new_customers", readonly=False
     )

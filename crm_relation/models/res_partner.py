@@ -55,7 +55,9 @@ class ResPartner(models.Model):
         company_dependent=True,
         readonly=True,
         digits="Account",
-        help="Untaxed, net of credit notes, in the company currency.",
+        help="Untaxed, net of credit notes, in the company currency; less the "
+        "cost of the goods delivered in the window where the company scores M "
+        "on the gross margin.",
         guarded=True,
     )
     rfm_avg_order = fields.Float(

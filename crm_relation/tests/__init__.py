@@ -16,3 +16,4 @@ from . import test_guards
 from . import test_company_setup
 from . import test_migration
 from . import test_churn
+from . import test_profitability

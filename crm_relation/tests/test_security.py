@@ -137,6 +137,8 @@ class TestSecurity(TransactionCase):
             "crm.relation.complaint.summary.line",
             "crm.relation.care.rule",
             "crm.relation.care.log",
+            "crm.relation.profitability.report",
+            "crm.relation.pareto.report",
         ):
             with self.subTest(model=model), self.assertRaises(AccessError):
                 self.env[model].with_user(outsider).search_count([])
@@ -201,6 +203,8 @@ class TestSecurity(TransactionCase):
             "crm.relation.manager.evaluation.report": {"visits_done": 1},
             "crm.relation.visit.week.report": {"order_count": 1},
             "crm.relation.winback": {"note": "x"},
+            "crm.relation.profitability.report": {"margin": 1.0},
+            "crm.relation.pareto.report": {"margin": 1.0},
         }
         stored = self.env["ir.model"].search(
             [("model", "=like", "crm.relation.%"), ("transient", "=", False),
