@@ -24,6 +24,8 @@ class ResCompany(models.Model):
 
     @api.constrains("relation_loyalty_program_id")
     def _check_crm_relation_loyalty_program(self):
+        # res.company does not check its fields' companies by itself.
+        self._check_company(["relation_loyalty_program_id"])
         for company in self:
             program = company.sudo().relation_loyalty_program_id
             if program and program.program_type != "loyalty":

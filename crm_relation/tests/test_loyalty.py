@@ -26,8 +26,10 @@ class TestLoyalty(InvoicingCase):
 
     @classmethod
     def _points_programme(cls, company, name="Members' points"):
-        program = cls.env["loyalty.program"].create(
-            {"name": name, "program_type": "loyalty", "company_id": company.id}
+        program = (
+            cls.env["loyalty.program"]
+            .sudo()
+            .create({"name": name, "program_type": "loyalty", "company_id": company.id})
         )
         program.rule_ids.write(
             {"reward_point_mode": "money", "reward_point_amount": POINTS_PER_UNIT}
@@ -125,7 +127,7 @@ class TestLoyalty(InvoicingCase):
         )  # fmt: skip
         with self.assertRaisesRegex(ValidationError, "Spring sale"):
             self.company.relation_loyalty_program_id = promotion
-        other = self.company_data_2["company"]
+        other = self.setup_other_company()["company"]
         with self.assertRaises(UserError):
             self.company.relation_loyalty_program_id = self._points_programme(other)
 
@@ -175,6 +177,27 @@ class TestLoyalty(InvoicingCase):
         self._order(contact, 300.0)
         self.assertFalse(self.Card.search([("partner_id", "=", contact.id)]))
         self.assertEqual(self._cards(member).points, 220.0)
+
+    def test_demo_members_earned_their_points(self):
+        """The demo's programme is the demo company's, and each active VIP
+        has its card with the points of its order."""
+        company = self.env.ref("base.main_company")  # the demo's
+        program = company.relation_loyalty_program_id
+        self.assertEqual(program.program_type, "loyalty")
+        members = self.env["crm.relation.vip"].search(
+            [("company_id", "=", company.id), ("state", "=", "active")]
+        )
+        self.assertEqual(len(members), 3)
+        cards = self._cards(members.partner_id, program)
+        self.assertEqual(cards.partner_id, members.partner_id)
+        for card in cards:
+            order = self.env["sale.order"].browse(card.history_ids.order_id)
+            self.assertEqual(order.partner_id, card.partner_id)
+            # One point per yuan: the order's amount in yuan, rounded down.
+            yuan = order.currency_id._convert(
+                order.amount_total, self.cny, company, order.date_order.date()
+            )
+            self.assertAlmostEqual(card.points, yuan, delta=max(1.0, yuan * 0.01))
 
     # -- access -----------------------------------------------------------------
 
