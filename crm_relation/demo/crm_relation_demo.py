@@ -132,17 +132,30 @@ class CrmRelationDemo(models.AbstractModel):
         spent, 5% off for 1,000 points. Linking it gives the active VIPs
         their cards; each then places an order, and Odoo's sale_loyalty
         books its points on the card at confirmation."""
-        program = self.env["loyalty.program"].create(
+        # Odoo's own "Loyalty Cards" template, with the members' rule: the
+        # rule counts points per unit of the company currency.
+        per_unit = company.currency_id._convert(1.0, cny, company, today)
+        Program = self.env["loyalty.program"].with_company(company)
+        program = Program.create(
             {
+                **Program._get_template_values()["loyalty"],
                 "name": self.env._("VIP Points"),
-                "program_type": "loyalty",
                 "company_id": company.id,
+                "rule_ids": [
+                    Command.clear(),
+                    Command.create(
+                        {
+                            "reward_point_mode": "money",
+                            "reward_point_amount": round(per_unit, 2),
+                        }
+                    ),
+                ],
+                "reward_ids": [
+                    Command.clear(),
+                    Command.create({"discount": 5, "required_points": 1000}),
+                ],
             }
         )
-        # The rule counts points per unit of the company currency.
-        per_unit = company.currency_id._convert(1.0, cny, company, today)
-        program.rule_ids.write({"reward_point_amount": round(per_unit, 2)})
-        program.reward_ids.write({"required_points": 1000})
         company.relation_loyalty_program_id = program
         members = self.env["crm.relation.vip"].search(
             [("company_id", "=", company.id), ("state", "=", "active")]

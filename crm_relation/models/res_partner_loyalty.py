@@ -14,8 +14,7 @@ class ResPartner(models.Model):
     programme (Odoo's ``loyalty.card``), its balance and its history: Odoo
     keeps them, the addon only shows them."""
 
-    # A list: the service record (res_partner_service.py) is the other
-    # feature file that extends res.partner on its own.
+    _name = "res.partner"
     _inherit = ["res.partner"]
 
     relation_loyalty_card_id = fields.Many2one(

@@ -26,15 +26,23 @@ class TestLoyalty(InvoicingCase):
 
     @classmethod
     def _points_programme(cls, company, name="Members' points"):
-        program = (
-            cls.env["loyalty.program"]
-            .sudo()
-            .create({"name": name, "program_type": "loyalty", "company_id": company.id})
+        Program = cls.env["loyalty.program"].sudo().with_company(company)
+        return Program.create(
+            {
+                **Program._get_template_values()["loyalty"],
+                "name": name,
+                "company_id": company.id,
+                "rule_ids": [
+                    Command.clear(),
+                    Command.create(
+                        {
+                            "reward_point_mode": "money",
+                            "reward_point_amount": POINTS_PER_UNIT,
+                        }
+                    ),
+                ],
+            }
         )
-        program.rule_ids.write(
-            {"reward_point_mode": "money", "reward_point_amount": POINTS_PER_UNIT}
-        )
-        return program
 
     # -- helpers --------------------------------------------------------------
 
@@ -181,17 +189,20 @@ class TestLoyalty(InvoicingCase):
     def test_demo_members_earned_their_points(self):
         """The demo's programme is the demo company's, and each active VIP
         has its card with the points of its order."""
-        company = self.env.ref("base.main_company")  # the demo's
+        # The demo's company, read as superuser (the test user is elsewhere).
+        company = self.env.ref("base.main_company").sudo()
         program = company.relation_loyalty_program_id
         self.assertEqual(program.program_type, "loyalty")
-        members = self.env["crm.relation.vip"].search(
-            [("company_id", "=", company.id), ("state", "=", "active")]
+        members = (
+            self.env["crm.relation.vip"]
+            .sudo()
+            .search([("company_id", "=", company.id), ("state", "=", "active")])
         )
         self.assertEqual(len(members), 3)
-        cards = self._cards(members.partner_id, program)
+        cards = self._cards(members.partner_id, program).sudo()
         self.assertEqual(cards.partner_id, members.partner_id)
         for card in cards:
-            order = self.env["sale.order"].browse(card.history_ids.order_id)
+            order = self.env["sale.order"].sudo().browse(card.history_ids.order_id)
             self.assertEqual(order.partner_id, card.partner_id)
             # One point per yuan: the order's amount in yuan, rounded down.
             yuan = order.currency_id._convert(
