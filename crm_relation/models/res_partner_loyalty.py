@@ -25,16 +25,15 @@ class ResPartner(models.Model):
         help="The customer's card in the company's members' points programme, "
         "given when the customer became an active VIP.",
     )
+    # Related to the card: they follow its points as Odoo books them.
     relation_loyalty_points = fields.Float(
         "Points Balance",
-        compute="_compute_relation_loyalty",
+        related="relation_loyalty_card_id.points",
         groups=LOYALTY_GROUPS,
-        digits=(16, 2),
     )
-    relation_loyalty_history_ids = fields.Many2many(
-        "loyalty.history",
+    relation_loyalty_history_ids = fields.One2many(
         string="Points History",
-        compute="_compute_relation_loyalty",
+        related="relation_loyalty_card_id.history_ids",
         groups=LOYALTY_GROUPS,
     )
 
@@ -57,9 +56,6 @@ class ResPartner(models.Model):
             )
             for card in found:
                 cards.setdefault(card.partner_id.id, card)
-        empty = self.env["loyalty.card"].sudo()
         for partner in self:
-            card = cards.get(partner.commercial_partner_id.id, empty)
-            partner.relation_loyalty_card_id = card.id
-            partner.relation_loyalty_points = card.points
-            partner.relation_loyalty_history_ids = card.history_ids.ids
+            card = cards.get(partner.commercial_partner_id.id)
+            partner.relation_loyalty_card_id = card.id if card else False

@@ -70,7 +70,7 @@ class TestLoyalty(InvoicingCase):
         return partner
 
     def _cards(self, partners, program=None):
-        return self.Card.search(
+        return self.Card.sudo().search(
             [("partner_id", "in", partners.ids),
              ("program_id", "=", (program or self.program).id)]
         )  # fmt: skip
