@@ -25,15 +25,19 @@ class ResPartner(models.Model):
         help="The customer's card in the company's members' points programme, "
         "given when the customer became an active VIP.",
     )
-    # Related to the card: they follow its points as Odoo books them.
+    # Computed with the card, not related to it: a related field would make
+    # Odoo search partners by this non-stored card whenever points change.
+    # The form reads them anew at each request.
     relation_loyalty_points = fields.Float(
         "Points Balance",
-        related="relation_loyalty_card_id.points",
+        compute="_compute_relation_loyalty",
         groups=LOYALTY_GROUPS,
+        digits=(16, 2),
     )
-    relation_loyalty_history_ids = fields.One2many(
+    relation_loyalty_history_ids = fields.Many2many(
+        "loyalty.history",
         string="Points History",
-        related="relation_loyalty_card_id.history_ids",
+        compute="_compute_relation_loyalty",
         groups=LOYALTY_GROUPS,
     )
 
@@ -56,6 +60,9 @@ class ResPartner(models.Model):
             )
             for card in found:
                 cards.setdefault(card.partner_id.id, card)
+        empty = self.env["loyalty.card"].sudo()
         for partner in self:
-            card = cards.get(partner.commercial_partner_id.id)
-            partner.relation_loyalty_card_id = card.id if card else False
+            card = cards.get(partner.commercial_partner_id.id, empty)
+            partner.relation_loyalty_card_id = card.id
+            partner.relation_loyalty_points = card.points
+            partner.relation_loyalty_history_ids = card.history_ids.ids

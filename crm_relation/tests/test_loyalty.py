@@ -152,6 +152,7 @@ class TestLoyalty(InvoicingCase):
         self.assertEqual(len(history), 1)
         self.assertEqual((history.issued, history.order_id), (600.0, order.id))
         self._order(partner, 50.0)
+        self.env.invalidate_all()  # as the next request of the form would
         self.assertEqual(self._in(partner).relation_loyalty_points, 700.0)
         self.assertEqual(len(self._in(partner).relation_loyalty_history_ids), 2)
 
