@@ -19,6 +19,8 @@
         "stock_account",
         "mail",
         "helpdesk_mgmt",
+        "loyalty",
+        "sale_loyalty",
     ],
     "data": [
         "security/crm_relation_security.xml",
@@ -48,6 +50,7 @@
         "views/crm_relation_review_policy_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
+        "views/res_partner_loyalty_views.xml",
         "views/sale_order_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/helpdesk_ticket_category_views.xml",

@@ -33,6 +33,8 @@ REACHABLE_MODULES = REQUIRED_DEPENDS | {
     "stock_account",
     "sale_stock",
     "account_payment",
+    "loyalty",
+    "sale_loyalty",
 }
 CSV_HEADER = [
     "id",

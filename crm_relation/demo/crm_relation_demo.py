@@ -101,6 +101,7 @@ class CrmRelationDemo(models.AbstractModel):
             company, partners=blocked, trigger="manual", date=today
         )
         self._load_demo_vips(company, today, customers, to_company_currency)
+        self._load_demo_loyalty(company, today, cny)
         self._load_demo_visits(company, today, customers)
 
     def _load_demo_vips(self, company, today, customers, to_company_currency):
@@ -126,6 +127,56 @@ class CrmRelationDemo(models.AbstractModel):
                 self.env._("Registered from the customer's reply form."),
             )
         _logger.info("crm_relation demo: %d VIP candidates", len(ours))
+
+    def _load_demo_loyalty(self, company, today, cny):
+        """The members' points programme (Odoo's loyalty): one point per yuan
+        spent, 5% off for 1,000 points. Linking it gives the active VIPs
+        their cards; each then places an order, and Odoo's sale_loyalty
+        books its points on the card at confirmation."""
+        # Odoo's own "Loyalty Cards" template, with the members' rule: the
+        # rule counts points per unit of the company currency.
+        per_unit = company.currency_id._convert(1.0, cny, company, today)
+        Program = self.env["loyalty.program"].with_company(company)
+        program = Program.create(
+            {
+                **Program._get_template_values()["loyalty"],
+                "name": self.env._("VIP Points"),
+                "company_id": company.id,
+                "rule_ids": [
+                    Command.clear(),
+                    Command.create(
+                        {
+                            "reward_point_mode": "money",
+                            "reward_point_amount": round(per_unit, 2),
+                        }
+                    ),
+                ],
+                "reward_ids": [
+                    Command.clear(),
+                    Command.create({"discount": 5, "required_points": 1000}),
+                ],
+            }
+        )
+        company.relation_loyalty_program_id = program
+        members = self.env["crm.relation.vip"].search(
+            [("company_id", "=", company.id), ("state", "=", "active")]
+        )
+        teaset = self.env.ref("crm_relation.demo_product_porcelain_teaset")
+        orders = self.env["sale.order"].create(
+            [
+                {
+                    "partner_id": record.partner_id.id,
+                    "company_id": company.id,
+                    "user_id": record.partner_id.user_id.id,
+                    "order_line": [
+                        Command.create({"product_id": teaset.id, "product_uom_qty": 2})
+                    ],
+                }
+                for record in members
+            ]
+        )
+        orders.action_confirm()
+        _logger.info("crm_relation demo: %d members earned points", len(orders))
 
     def _load_demo_visits(self, company, today, customers):
         """Visit plans of twelve customers started three weeks ago: the past

@@ -300,6 +300,7 @@ class CrmRelationVip(models.Model):
         if details:
             self.sudo().details = details
         self._add_period("registration")
+        self._loyalty_enrol()
 
     def _add_period(self, kind):
         self.env["crm.relation.vip.period"].sudo().create(
@@ -314,6 +315,39 @@ class CrmRelationVip(models.Model):
             ]
         )
 
+    def _loyalty_enrol(self):
+        """Give each active VIP of these records its card in its company's
+        members' points programme (Odoo's ``loyalty.card``), unless it has
+        one: one search and one create for all of them. Cards are never
+        removed: a VIP who lapses or is suspended keeps the card and its
+        points, and earns again on the same card once active again."""
+        active = self.sudo().filtered(
+            lambda r: r.state == vip.ACTIVE and r.company_id.relation_loyalty_program_id
+        )
+        if not active:
+            return self.env["loyalty.card"]
+        Card = self.env["loyalty.card"].sudo()
+        programs = active.company_id.relation_loyalty_program_id
+        have = {
+            (card.program_id.id, card.partner_id.id)
+            for card in Card.with_context(active_test=False).search(
+                [
+                    ("program_id", "in", programs.ids),
+                    ("partner_id", "in", active.partner_id.ids),
+                ]
+            )
+        }
+        todo = []
+        for record in active:
+            key = (
+                record.company_id.relation_loyalty_program_id.id,
+                record.partner_id.id,
+            )
+            if key not in have:
+                have.add(key)
+                todo.append({"program_id": key[0], "partner_id": key[1], "points": 0})
+        return Card.create(todo)
+
     def _with_reason(self, action, reason):
         self._check_records()
         reason = guards.arg_text(self.env, reason, "reason", required=False)
@@ -323,6 +357,8 @@ class CrmRelationVip(models.Model):
             )
         self._move(action, {}, reason)
         self.sudo().reason = reason
+        if action == "resume":
+            self._loyalty_enrol()
         return True
 
     def _check_records(self):
@@ -478,6 +514,7 @@ class CrmRelationVip(models.Model):
                 self.env._("Re-evaluated at expiry: still qualified, renewed."),
             )
         renewed._add_period("renewal")
+        renewed._loyalty_enrol()
         (due - renewed)._move(
             "lapse",
             {"date_evaluated": today},

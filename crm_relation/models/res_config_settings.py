@@ -82,6 +82,9 @@ class ResConfigSettings(models.TransientModel):
     relation_churn_weight_amount = fields.Integer(
         related="company_id.relation_churn_weight_amount", readonly=False
     )
+    relation_loyalty_program_id = fields.Many2one(
+        related="company_id.relation_loyalty_program_id", readonly=False
+    )
     relation_audit_anchor_email = fields.Char(
         related="company_id.relation_audit_anchor_email", readonly=False
     )

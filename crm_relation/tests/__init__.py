@@ -17,3 +17,4 @@ from . import test_company_setup
 from . import test_migration
 from . import test_churn
 from . import test_profitability
+from . import test_loyalty
