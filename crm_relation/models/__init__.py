@@ -46,6 +46,3 @@ from . import crm_relation_sync
 from . import crm_relation_care_rule
 from . import crm_relation_care_log
 from . import mail_followers
-from . import res_company_loyalty
-from . import res_partner_loyalty
-from . import sale_order_loyalty
