@@ -18,6 +18,7 @@
         "sale_stock",
         "mail",
         "helpdesk_mgmt",
+        "spreadsheet_dashboard",
     ],
     "data": [
         "security/crm_relation_security.xml",
@@ -30,6 +31,7 @@
         "data/crm_relation_visit_data.xml",
         "data/crm_relation_helpdesk_data.xml",
         "data/crm_relation_care_data.xml",
+        "data/crm_relation_dashboard_data.xml",
         "report/crm_relation_vip_report.xml",
         "report/sale_report_views.xml",
         "report/account_invoice_report_views.xml",
