@@ -4,7 +4,7 @@
 """Generate the Customer Relations dashboard of ``spreadsheet_dashboard``.
 
 The dashboard is o-spreadsheet data (JSON) that Odoo loads into a
-``spreadsheet.dashboard`` record (``crm_relation/data/crm_relation_dashboard_data.xml``).
+``spreadsheet.dashboard`` record (``data/crm_relation_dashboard_data.xml``).
 It is written by this script, never by hand, and checked in:
 
     python tools/gen_dashboard.py          # (re)write the JSON
@@ -49,18 +49,66 @@ SCALE_MAX = 0x01666B
 
 # Pivots: (id, name, model, domain, rows, columns, measures, filtered by period)
 PIVOTS = [
-    ("1", "R x F", "res.partner", SCORED, ["rfm_r_score"], ["rfm_f_score"],
-     ["__count"], False),
-    ("2", "At risk", "res.partner",
-     [*CUSTOMERS, ["relation_churn_at_risk", "=", True]], [], [], ["__count"], False),
-    ("3", "Churn by month", "crm.relation.churn.report", [], ["date:month"], [],
-     ["customers", "churned", "churn_rate"], True),
-    ("4", "Win-back by state", "crm.relation.winback", [], ["state"], [],
-     ["__count"], False),
-    ("5", "Margin, all customers", "crm.relation.pareto.report", [], [], [],
-     ["margin"], False),
-    ("6", "Margin, top 20%", "crm.relation.pareto.report",
-     [["is_top20", "=", True]], [], [], ["margin"], False),
+    (
+        "1",
+        "R x F",
+        "res.partner",
+        SCORED,
+        ["rfm_r_score"],
+        ["rfm_f_score"],
+        ["__count"],
+        False,
+    ),
+    (
+        "2",
+        "At risk",
+        "res.partner",
+        [*CUSTOMERS, ["relation_churn_at_risk", "=", True]],
+        [],
+        [],
+        ["__count"],
+        False,
+    ),
+    (
+        "3",
+        "Churn by month",
+        "crm.relation.churn.report",
+        [],
+        ["date:month"],
+        [],
+        ["customers", "churned", "churn_rate"],
+        True,
+    ),
+    (
+        "4",
+        "Win-back by state",
+        "crm.relation.winback",
+        [],
+        ["state"],
+        [],
+        ["__count"],
+        False,
+    ),
+    (
+        "5",
+        "Margin, all customers",
+        "crm.relation.pareto.report",
+        [],
+        [],
+        [],
+        ["margin"],
+        False,
+    ),
+    (
+        "6",
+        "Margin, top 20%",
+        "crm.relation.pareto.report",
+        [["is_top20", "=", True]],
+        [],
+        [],
+        ["margin"],
+        False,
+    ),
 ]
 PIVOT_ID = {name: pid for pid, name, *_rest in PIVOTS}
 
@@ -125,8 +173,9 @@ def _scorecard(fid, title, cell, background, x):
     }
 
 
-def _odoo_chart(fid, kind, title, model, groupby, measure, domain, at, size,
-                period=None, axis=None):
+def _odoo_chart(
+    fid, kind, title, model, groupby, measure, domain, at, size, period=None, axis=None
+):
     col, row = at
     data = {
         "chartId": fid,
@@ -176,28 +225,72 @@ def figures():
     # Scorecards read the Data sheet's cells; charts read Odoo directly.
     return [
         _scorecard("crm_relation_at_risk", "At risk of churning", "B2", RED_BG, 0),
-        _scorecard("crm_relation_churned", "Churned in the period", "B3", ORANGE_BG, 182),
-        _scorecard("crm_relation_churn_rate", "Average monthly churn rate (%)", "B4", ORANGE_BG, 364),
-        _scorecard("crm_relation_winback_open", "Win-backs in progress", "B5", BLUE_BG, 546),
-        _scorecard("crm_relation_winback_won", "Customers won back", "B6", GREEN_BG, 728),
-        _scorecard("crm_relation_top20", "Top 20% share of margin (%)", "B8", BLUE_BG, 910),
-        _odoo_chart(
-            "crm_relation_tiers", "pie", "Customers by tier", "res.partner",
-            ["relation_tier_id"], "__count", SCORED, (0, 8), HALF,
+        _scorecard(
+            "crm_relation_churned", "Churned in the period", "B3", ORANGE_BG, 182
+        ),
+        _scorecard(
+            "crm_relation_churn_rate",
+            "Average monthly churn rate (%)",
+            "B4",
+            ORANGE_BG,
+            364,
+        ),
+        _scorecard(
+            "crm_relation_winback_open", "Win-backs in progress", "B5", BLUE_BG, 546
+        ),
+        _scorecard(
+            "crm_relation_winback_won", "Customers won back", "B6", GREEN_BG, 728
+        ),
+        _scorecard(
+            "crm_relation_top20", "Top 20% share of margin (%)", "B8", BLUE_BG, 910
         ),
         _odoo_chart(
-            "crm_relation_winback", "bar", "Win-back pipeline", "crm.relation.winback",
-            ["state"], "__count", [], (6, 8), HALF, axis="Win-back episodes",
+            "crm_relation_tiers",
+            "pie",
+            "Customers by tier",
+            "res.partner",
+            ["relation_tier_id"],
+            "__count",
+            SCORED,
+            (0, 8),
+            HALF,
         ),
         _odoo_chart(
-            "crm_relation_pareto", "line", "Pareto curve: cumulative share of margin",
-            "crm.relation.pareto.report", ["rank"], "cumulative_share", [],
-            (0, 40), HALF, axis="Cumulative share of margin (%)",
+            "crm_relation_winback",
+            "bar",
+            "Win-back pipeline",
+            "crm.relation.winback",
+            ["state"],
+            "__count",
+            [],
+            (6, 8),
+            HALF,
+            axis="Win-back episodes",
         ),
         _odoo_chart(
-            "crm_relation_sales", "bar", "Confirmed sales by month", "sale.report",
-            ["date:month"], "price_subtotal", CONFIRMED_SALES, (6, 40), HALF,
-            period=("date", "datetime"), axis="Untaxed amount",
+            "crm_relation_pareto",
+            "line",
+            "Pareto curve: cumulative share of margin",
+            "crm.relation.pareto.report",
+            ["rank"],
+            "cumulative_share",
+            [],
+            (0, 40),
+            HALF,
+            axis="Cumulative share of margin (%)",
+        ),
+        _odoo_chart(
+            "crm_relation_sales",
+            "bar",
+            "Confirmed sales by month",
+            "sale.report",
+            ["date:month"],
+            "price_subtotal",
+            CONFIRMED_SALES,
+            (6, 40),
+            HALF,
+            period=("date", "datetime"),
+            axis="Untaxed amount",
         ),
     ]
 
@@ -347,8 +440,12 @@ def build():
         "sheets": [dashboard, data_sheet],
         "styles": {
             "1": {"bold": True, "fontSize": 18, "textColor": TEAL},
-            "2": {"bold": True, "fontSize": 14, "textColor": TEAL,
-                  "verticalAlign": "middle"},
+            "2": {
+                "bold": True,
+                "fontSize": 14,
+                "textColor": TEAL,
+                "verticalAlign": "middle",
+            },
             "3": {"bold": True, "textColor": GREY, "align": "center"},
             "4": {"align": "center", "textColor": GREY},
             "5": {"italic": True, "textColor": GREY},
@@ -389,8 +486,11 @@ def main(argv=None):
     if args.check:
         current = OUTPUT.read_text("utf-8") if OUTPUT.exists() else None
         if current != text:
-            print(f"{OUTPUT.relative_to(REPO)} is not up to date: "
-                  "run python tools/gen_dashboard.py", file=sys.stderr)
+            print(
+                f"{OUTPUT.relative_to(REPO)} is not up to date: "
+                "run python tools/gen_dashboard.py",
+                file=sys.stderr,
+            )
             return 1
         return 0
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)

@@ -225,9 +225,18 @@ def _check_sheet(sheet, data, names, problems):  # noqa: C901
                 if pid not in data.get("pivots", {}):
                     problems.append(f"{where}: {ref} reads unknown pivot {pid}")
             for quoted, bare, target in SHEET_REF_RE.findall(content):
-                if (quoted or bare) not in names:
-                    problems.append(f"{where}: {ref} reads unknown sheet {quoted or bare}")
-    for key, table in (("styles", "styles"), ("borders", "borders"), ("formats", "formats")):
+                other = names.get(quoted or bare)
+                if other is None:
+                    problems.append(
+                        f"{where}: {ref} reads unknown sheet {quoted or bare}"
+                    )
+                elif not _cell_in(target, other):
+                    problems.append(f"{where}: {ref} reads {target} outside its sheet")
+    for key, table in (
+        ("styles", "styles"),
+        ("borders", "borders"),
+        ("formats", "formats"),
+    ):
         for ref, value in sheet[key].items():
             if not _range_ok(ref, sheet):
                 problems.append(f"{where}: {key} range {ref} is invalid")
@@ -248,11 +257,18 @@ def _check_sheet(sheet, data, names, problems):  # noqa: C901
         if rule.get("type") == "ColorScaleRule":
             for point in ("minimum", "maximum"):
                 threshold = rule.get(point) or {}
-                if threshold.get("type") not in {"value", "number", "percentage",
-                                                  "percentile", "formula"}:
+                if threshold.get("type") not in {
+                    "value",
+                    "number",
+                    "percentage",
+                    "percentile",
+                    "formula",
+                }:
                     problems.append(f"{where}: colour scale {point} type invalid")
                 if not isinstance(threshold.get("color"), int):
-                    problems.append(f"{where}: colour scale {point} colour not a number")
+                    problems.append(
+                        f"{where}: colour scale {point} colour not a number"
+                    )
 
 
 def _check_figure(sheet, figure, names, problems):
@@ -271,26 +287,34 @@ def _check_figure(sheet, figure, names, problems):
     if chart.get("type") not in CHART_TYPES:
         problems.append(f"{where}: unknown chart type {chart.get('type')!r}")
     if chart.get("type") == "scorecard":
-        for key in ("keyValue", "baseline"):
-            ref = chart.get(key)
-            if ref is None:
-                continue
-            target, _sep, cell = ref.rpartition("!")
-            if target and target not in names:
-                problems.append(f"{where}: {key} reads unknown sheet {target}")
-            elif target and not _cell_in(cell, names[target]):
-                problems.append(f"{where}: {key} {ref} is not a cell of its sheet")
-        if "keyValue" not in chart:
-            problems.append(f"{where}: scorecard without keyValue")
+        _check_scorecard(where, chart, names, problems)
     if chart.get("type", "").startswith("odoo_"):
-        meta = chart.get("metaData") or {}
-        for key in ("resModel", "groupBy", "measure"):
-            if not meta.get(key):
-                problems.append(f"{where}: metaData lacks {key}")
-        search = chart.get("searchParams") or {}
-        for key in ("domain", "context", "groupBy", "orderBy"):
-            if key not in search:
-                problems.append(f"{where}: searchParams lacks {key}")
+        _check_odoo_chart(where, chart, problems)
+
+
+def _check_scorecard(where, chart, names, problems):
+    if "keyValue" not in chart:
+        problems.append(f"{where}: scorecard without keyValue")
+    for key in ("keyValue", "baseline"):
+        ref = chart.get(key)
+        if ref is None:
+            continue
+        target, _sep, cell = ref.rpartition("!")
+        if target and target not in names:
+            problems.append(f"{where}: {key} reads unknown sheet {target}")
+        elif target and not _cell_in(cell, names[target]):
+            problems.append(f"{where}: {key} {ref} is not a cell of its sheet")
+
+
+def _check_odoo_chart(where, chart, problems):
+    meta = chart.get("metaData") or {}
+    for key in ("resModel", "groupBy", "measure"):
+        if not meta.get(key):
+            problems.append(f"{where}: metaData lacks {key}")
+    search = chart.get("searchParams") or {}
+    for key in ("domain", "context", "groupBy", "orderBy"):
+        if key not in search:
+            problems.append(f"{where}: searchParams lacks {key}")
 
 
 def _check_pivots(data, problems):

@@ -14,3 +14,4 @@ from . import test_care
 from . import test_guards
 from . import test_company_setup
 from . import test_migration
+from . import test_dashboard

@@ -8,9 +8,8 @@ import json
 import gen_dashboard
 import polib
 import pytest
-from paths import ADDON
-
 from crm_relation_logic import dashboard
+from paths import ADDON
 
 JSON_PATH = ADDON / "data" / "files" / "crm_relation_dashboard.json"
 JSON_REF = "code:addons/crm_relation/data/files/crm_relation_dashboard.json"
@@ -117,7 +116,10 @@ def test_check_finds_broken_data(data, name):
 
 
 def _sources(data):
-    return {(s.model, tuple(s.groupby), tuple(s.measures)): s for s in dashboard.data_sources(data)}
+    return {
+        (s.model, tuple(s.groupby), tuple(s.measures)): s
+        for s in dashboard.data_sources(data)
+    }
 
 
 def test_reads_what_the_issue_asks(data):
@@ -126,8 +128,13 @@ def test_reads_what_the_issue_asks(data):
     for source in sources:
         by_model.setdefault(source.model, set()).update(source.fields)
         by_model[source.model].update(source.groupby)
-    assert {"relation_tier_id", "rfm_r_score", "rfm_f_score", "relation_churn_at_risk",
-            "customer_rank"} <= by_model["res.partner"]
+    assert {
+        "relation_tier_id",
+        "rfm_r_score",
+        "rfm_f_score",
+        "relation_churn_at_risk",
+        "customer_rank",
+    } <= by_model["res.partner"]
     assert {"date", "date:month", "customers", "churned", "churn_rate"} <= by_model[
         "crm.relation.churn.report"
     ]
@@ -166,9 +173,7 @@ def test_heat_map_is_a_coloured_five_by_five_grid(data):
     cells = sheet["cells"]
     top = int(first[1:])
     values = [
-        cells[f"{col}{row}"]
-        for row in range(top, int(last[1:]) + 1)
-        for col in "BCDEF"
+        cells[f"{col}{row}"] for row in range(top, int(last[1:]) + 1) for col in "BCDEF"
     ]
     assert len(values) == 25
     assert all(v.startswith('=PIVOT.VALUE(1,"__count","rfm_r_score",') for v in values)
