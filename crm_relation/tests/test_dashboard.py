@@ -10,6 +10,8 @@ from odoo.tests import TransactionCase, tagged
 from odoo.tools import file_open
 from odoo.tools.translate import code_translations
 
+from odoo.addons.spreadsheet.utils.validate_data import fields_in_spreadsheet
+
 from ..logic import dashboard as sheet
 from .common import make_role_users
 
@@ -85,6 +87,19 @@ class TestDashboard(TransactionCase):
             self.dashboard.dashboard_group_id,
             self.env.ref("crm_relation.spreadsheet_dashboard_group_crm_relation"),
         )
+
+    def test_odoo_validation_of_the_json(self):
+        """Odoo's own check, run when the record is loaded in test mode: every
+        model, field and menu the JSON names exists."""
+        self.dashboard._check_spreadsheet_data()
+
+    def test_sources_cover_what_odoo_sees(self):
+        """The role checks below read every field Odoo finds in the JSON."""
+        ours = {}
+        for source in self.sources:
+            ours.setdefault(source.model, set()).update(source.fields)
+        for model, chains in fields_in_spreadsheet(self.data).items():
+            self.assertLessEqual(set(chains), ours.get(model, set()), model)
 
     def test_every_model_and_field_exists(self):
         """Fails, naming them, when a model or field the JSON reads is missing
