@@ -43,9 +43,9 @@ BLUE_BG = "#EFF6FF"
 ORANGE_BG = "#FFF7ED"
 RED_BG = "#FEF2F2"
 GREEN_BG = "#F0FDF4"
-# Colour scale of the heat map: light to dark teal.
+# Colour scale of the heat map: light to mid teal (the counts stay readable).
 SCALE_MIN = 0xEFF7F7
-SCALE_MAX = 0x01666B
+SCALE_MAX = 0x5FB3B3
 
 # Pivots: (id, name, model, domain, rows, columns, measures, filtered by period)
 PIVOTS = [
@@ -150,14 +150,15 @@ def pivots():
     return result
 
 
-def _scorecard(fid, title, cell, background, x):
+def _scorecard(fid, title, cell, background, place):
+    """A key figure; ``place`` 0-5: three a row, two rows."""
     return {
         "id": fid,
         "tag": "chart",
         "col": 0,
-        "row": 2,
-        "offset": {"x": x, "y": 0},
-        "width": 172,
+        "row": CARDS_ROW + 5 * (place // 3),
+        "offset": {"x": (CARD_WIDTH + 12) * (place % 3), "y": 0},
+        "width": CARD_WIDTH,
         "height": 100,
         "data": {
             "chartId": fid,
@@ -218,31 +219,33 @@ def _odoo_chart(
     }
 
 
-HALF = (535, 330)
+# Layout (0-based rows; rows are 23 px, column A 140 px, B-L 90 px).
+CARDS_ROW = 2  # two rows of three key figures
+CARD_WIDTH = 366
+CHARTS_ROW = 13  # tiers | win-back pipeline
+GRID_ROW = 29  # section titles of the heat map | churn by month
+BOTTOM_ROW = 47  # Pareto curve | monthly sales
+HALF = (580, 330)
 
 
 def figures():
     # Scorecards read the Data sheet's cells; charts read Odoo directly.
     return [
         _scorecard("crm_relation_at_risk", "At risk of churning", "B2", RED_BG, 0),
-        _scorecard(
-            "crm_relation_churned", "Churned in the period", "B3", ORANGE_BG, 182
-        ),
+        _scorecard("crm_relation_churned", "Churned in the period", "B3", ORANGE_BG, 1),
         _scorecard(
             "crm_relation_churn_rate",
             "Average monthly churn rate (%)",
             "B4",
             ORANGE_BG,
-            364,
+            2,
         ),
         _scorecard(
-            "crm_relation_winback_open", "Win-backs in progress", "B5", BLUE_BG, 546
+            "crm_relation_winback_open", "Win-backs in progress", "B5", BLUE_BG, 3
         ),
+        _scorecard("crm_relation_winback_won", "Customers won back", "B6", GREEN_BG, 4),
         _scorecard(
-            "crm_relation_winback_won", "Customers won back", "B6", GREEN_BG, 728
-        ),
-        _scorecard(
-            "crm_relation_top20", "Top 20% share of margin (%)", "B8", BLUE_BG, 910
+            "crm_relation_top20", "Top 20% share of margin (%)", "B8", BLUE_BG, 5
         ),
         _odoo_chart(
             "crm_relation_tiers",
@@ -252,7 +255,7 @@ def figures():
             ["relation_tier_id"],
             "__count",
             SCORED,
-            (0, 8),
+            (0, CHARTS_ROW),
             HALF,
         ),
         _odoo_chart(
@@ -263,7 +266,7 @@ def figures():
             ["state"],
             "__count",
             [],
-            (6, 8),
+            (6, CHARTS_ROW),
             HALF,
             axis="Win-back episodes",
         ),
@@ -275,7 +278,7 @@ def figures():
             ["rank"],
             "cumulative_share",
             [],
-            (0, 40),
+            (0, BOTTOM_ROW),
             HALF,
             axis="Cumulative share of margin (%)",
         ),
@@ -287,7 +290,7 @@ def figures():
             ["date:month"],
             "price_subtotal",
             CONFIRMED_SALES,
-            (6, 40),
+            (6, BOTTOM_ROW),
             HALF,
             period=("date", "datetime"),
             axis="Untaxed amount",
@@ -309,8 +312,9 @@ MENUS = {
     "crm_relation_sales": "crm_relation.menu_crm_relation_monthly_sales",
 }
 
-HEAT_TOP = 25  # 0-based row of the heat map's column titles (row 26)
-CHURN_TOP = 25
+TITLE = GRID_ROW + 1  # 1-based row of the section titles
+HEAT_TOP = GRID_ROW + 2  # 0-based row of the heat map's column titles
+CHURN_TOP = GRID_ROW + 2
 
 
 def dashboard_cells():
@@ -318,9 +322,11 @@ def dashboard_cells():
     churn = PIVOT_ID["Churn by month"]
     cells = {
         "A1": _t("Customer Relations at a Glance"),
-        "A24": _t("R × F heat map: customers by recency and frequency score"),
-        "G24": _t("Customers and churn by month"),
-        "A25": _t("Darker cells hold more customers; R 5 bought most recently."),
+        f"A{TITLE}": _t("R × F heat map: customers by score"),
+        f"G{TITLE}": _t("Customers and churn by month"),
+        f"A{TITLE + 1}": _t(
+            "Darker cells hold more customers; R 5 bought most recently."
+        ),
         f"A{HEAT_TOP + 1}": _t("R score / F score"),
         f"G{CHURN_TOP + 1}": f"=PIVOT({churn}, 12, FALSE)",
     }
@@ -354,7 +360,8 @@ def data_cells():
         ("Win-backs lost", f'=PIVOT.VALUE({winback},"__count","state","lost")'),
         (
             "Top 20% share of margin (%)",
-            f'=IFERROR(ROUND(PIVOT.VALUE({top20},"margin")'
+            # No margin yet: empty; a missing model or field: an error, shown.
+            f'=IF(PIVOT.VALUE({margin},"margin"),ROUND(PIVOT.VALUE({top20},"margin")'
             f'/PIVOT.VALUE({margin},"margin")*100,1),"")',
         ),
     ]
@@ -399,18 +406,24 @@ def build():
         DASH,
         "Dashboard",
         dashboard_cells(),
-        cols={str(i): {"size": 90} for i in range(12)},
-        rows={"0": {"size": 40}, "23": {"size": 35}},
-        merges=["A1:L1", "A24:F24", "G24:L24", "A25:F25"],
+        rowNumber=70,
+        cols={"0": {"size": 140}} | {str(i): {"size": 90} for i in range(1, 12)},
+        rows={"0": {"size": 40}, str(GRID_ROW): {"size": 35}},
+        merges=[
+            "A1:L1",
+            f"A{TITLE}:F{TITLE}",
+            f"G{TITLE}:L{TITLE}",
+            f"A{TITLE + 1}:F{TITLE + 1}",
+        ],
         styles={
             "A1": 1,
-            "A24:L24": 2,
-            "A25": 5,
+            f"A{TITLE}:L{TITLE}": 2,
+            f"A{TITLE + 1}": 5,
             heat_titles: 3,
             heat_rows: 3,
             heat_values: 4,
         },
-        borders={"A24:L24": 1},
+        borders={f"A{TITLE}:L{TITLE}": 1},
         conditionalFormats=[
             {
                 "id": "crm_relation_heat",

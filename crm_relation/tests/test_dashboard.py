@@ -6,7 +6,7 @@ auditors; the Dashboard menu opens it; it loads, in Chinese too."""
 
 import json
 
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import HttpCase, tagged
 from odoo.tools import file_open
 from odoo.tools.translate import code_translations
 
@@ -16,6 +16,63 @@ from ..logic import dashboard as sheet
 from .common import make_role_users
 
 JSON_PATH = "crm_relation/data/files/crm_relation_dashboard.json"
+# In the browser: wait until every data source answered, then report every
+# cell that evaluates to an error, and the figures' count.
+EVALUATE_JS = """
+(async () => {
+    const started = Date.now();
+    const services = () => odoo.__WOWL_DEBUG__.root.env.services;
+    const loaderOf = () => services().spreadsheet_dashboard_loader;
+    // The loader comes with the spreadsheet bundle, loaded with the action.
+    let dashboard;
+    const active = () => loaderOf() && loaderOf().getActiveDashboard();
+    while (!(dashboard = active()) || !dashboard.model) {
+        if (Date.now() - started > 60000) {
+            console.error("dashboard not loaded");
+            return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const { waitForDataLoaded } = odoo.loader.modules.get("@spreadsheet/helpers/model");
+    const { toXC } = odoo.loader.modules.get("@odoo/o-spreadsheet").helpers;
+    const model = dashboard.model;
+    await waitForDataLoaded(model);
+    const errors = [];
+    const values = {};
+    for (const sheetId of model.getters.getSheetIds()) {
+        const name = model.getters.getSheetName(sheetId);
+        for (const position of model.getters.getEvaluatedCellsPositions(sheetId)) {
+            const cell = model.getters.getEvaluatedCell(position);
+            const ref = `${name}!${toXC(position.col, position.row)}`;
+            values[ref] = cell.value;
+            if (cell.type === "error") {
+                errors.push(`${ref}: ${cell.value} ${cell.message || ""}`);
+            }
+        }
+    }
+    const figureList = model.getters.getFigures(model.getters.getSheetIds()[0]);
+    for (const figure of figureList) {
+        const chart = model.getters.getChart(figure.id);
+        if (chart && chart.type.startsWith("odoo_")) {
+            const source = model.getters.getChartDataSource(figure.id);
+            if (!source.isValid()) {
+                const reason = source._loadError && source._loadError.message;
+                errors.push(`chart ${figure.id}: ${reason}`);
+            }
+        }
+    }
+    const figures = figureList.length;
+    console.log("dashboard figures: " + figures);
+    console.log("dashboard values: " + JSON.stringify(values));
+    if (errors.length) {
+        console.error("dashboard cells in error:\\n" + errors.join("\\n"));
+    } else if (figures !== %(figures)d) {
+        console.error("dashboard shows " + figures + " figures");
+    } else {
+        console.log("test successful");
+    }
+})();
+"""
 ROLES = ("user", "manager", "auditor")
 FORMER_DASHBOARD_CHILDREN = (
     "menu_crm_relation_rfm_matrix",
@@ -27,7 +84,7 @@ FORMER_DASHBOARD_CHILDREN = (
 
 
 @tagged("post_install", "-at_install", "crm_relation")
-class TestDashboard(TransactionCase):
+class TestDashboard(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -199,3 +256,16 @@ class TestDashboard(TransactionCase):
         self.assertEqual(zh.dashboard_group_id.name, "客户关系")
         action = self.env.ref("crm_relation.action_crm_relation_dashboard_page")
         self.assertEqual(action.with_context(lang="zh_CN").name, "客户关系仪表板")
+
+    def test_dashboard_evaluates_in_the_browser(self):
+        """The auditor opens Dashboard: every data source answers and no cell
+        of the page evaluates to an error (a missing model, field or access
+        right would)."""
+        figures = len(self.data["sheets"][0]["figures"])
+        self.browser_js(
+            "/odoo/action-crm_relation.action_crm_relation_dashboard_page",
+            EVALUATE_JS % {"figures": figures},
+            ready="odoo.isReady",
+            login="t_crm_auditor",
+            timeout=180,
+        )
