@@ -21,6 +21,7 @@
         "helpdesk_mgmt",
         "loyalty",
         "sale_loyalty",
+        "spreadsheet_dashboard",
     ],
     "data": [
         "security/crm_relation_security.xml",
@@ -70,6 +71,7 @@
         "report/crm_relation_profitability_report_views.xml",
         "report/crm_relation_pareto_report_views.xml",
         "views/crm_relation_menus.xml",
+        "data/crm_relation_dashboard_data.xml",
     ],
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",

@@ -1,7 +1,7 @@
 # Sourced by tools/test.sh and tools/run.sh: once Odoo 19 is importable by
 # $PYTHON, install what running it here needs from the registries: the OCA
-# wheel helpdesk_mgmt 19.0 (PyPI), a PostgreSQL server and wkhtmltopdf for
-# the PDF reports (Debian packages).
+# wheel helpdesk_mgmt 19.0 (PyPI), a PostgreSQL server, wkhtmltopdf for
+# the PDF reports and Chromium for Odoo's browser tests (Debian packages).
 
 ensure_odoo_deps() {
     if ! "$PYTHON" -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("odoo.addons.helpdesk_mgmt") is None)' 2>/dev/null; then
@@ -15,6 +15,7 @@ ensure_odoo_deps() {
         packages+=(postgresql)
     fi
     command -v wkhtmltopdf >/dev/null 2>&1 || packages+=(wkhtmltopdf)
+    command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || packages+=(chromium)
     [ ${#packages[@]} = 0 ] && return 0
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "== installing ${packages[*]} (Debian packages)"

@@ -18,3 +18,4 @@ from . import test_migration
 from . import test_churn
 from . import test_profitability
 from . import test_loyalty
+from . import test_dashboard
