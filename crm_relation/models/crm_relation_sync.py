@@ -99,8 +99,8 @@ class CrmRelationSync(models.AbstractModel):
             self._evaluate_after_commit(orders.partner_id.commercial_partner_id)
         return results
 
-    @guards.callers(*CALLERS)
     @api.readonly
+    @guards.callers(*CALLERS)
     @api.model
     def changes(self, since=None, kinds=None, limit=None, source=None):
         """The customers whose tier, status, VIP state or block changed in
