@@ -217,7 +217,9 @@ def pull(args, client, since, out, sleep=time.sleep):
     delays = backoff_delays(args.retries)
     count = 0
     while True:
-        kwargs = {"since": since or None, "limit": args.limit}
+        kwargs = {"limit": args.limit}
+        if since:
+            kwargs["since"] = since
         if args.kinds:
             kwargs["kinds"] = args.kinds
         if args.source:

@@ -103,3 +103,12 @@ def test_cli_pushes_a_file_and_writes_the_rejected_rows(server, tmp_path):
     )  # fmt: skip
     assert wrong.returncode == 2
     assert "login refused" in wrong.stderr or "Access Denied" in wrong.stderr
+    # The other legacy endpoint, XML-RPC (standard library), pulls too.
+    pulled = subprocess.run(
+        [command, "pull", "--url", f"http://{server.host}:{server.port}", "--db",
+         server.db, "--login", "crm_integration", "--protocol", "xmlrpc",
+         "--source", "cli", "--kinds", "tier,status"],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert pulled.returncode == 0, pulled.stderr
+    assert "next cursor: " in pulled.stderr

@@ -221,7 +221,7 @@ def test_pull_follows_the_cursor_and_writes_json_lines():
         {"external_id": "C1", "tier": "A"}, {"external_id": "C2", "vip": True},
     ]  # fmt: skip
     assert [c[2] for c in client.calls] == [
-        {"since": None, "limit": 2, "kinds": ["vip"]},
+        {"limit": 2, "kinds": ["vip"]},
         {"since": "1:7", "limit": 2, "kinds": ["vip"]},
     ]
 
