@@ -1,3 +1,3 @@
-"""Command-line client of crm_relation's XML-RPC sync door (odoorpc)."""
+"""Command-line client of crm_relation's sync door (JSON-2; JSON-RPC, XML-RPC)."""
 
 __version__ = "19.0.1.0.0"

@@ -12,8 +12,9 @@ from psycopg2 import errors as pg_errors
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, ConcurrencyError, UserError, ValidationError
+from odoo.tools import SQL
 
-from ..logic import sync_rows
+from ..logic import sync_changes, sync_rows
 from . import guards, post_commit
 from .sale_order import SYNC_CONFIRM
 
@@ -97,6 +98,158 @@ class CrmRelationSync(models.AbstractModel):
             orders = self.env["sale.order"].browse(touched)
             self._evaluate_after_commit(orders.partner_id.commercial_partner_id)
         return results
+
+    @api.readonly
+    @guards.callers(*CALLERS)
+    @api.model
+    def changes(self, since=None, kinds=None, limit=None, source=None):
+        """The customers whose tier, status, VIP state or block changed in
+        the current company after the cursor ``since`` (none: from the
+        start), under the caller's external ids (of ``source``, or of every
+        source), at most ``limit`` changes read (500 by default, 5000 at
+        most). Returns ``{"changes": [...], "cursor": next cursor, "more":
+        whether to call again at once}``; each change gives the customer's
+        current values (``logic.sync_changes`` explains the cursor)."""
+        company = self.env.company
+        try:
+            after = sync_changes.parse_cursor(since, company.id)
+            wanted = sync_changes.parse_kinds(kinds)
+            limit = sync_changes.parse_limit(limit)
+            source = sync_changes.parse_source(source)
+        except sync_changes.ArgumentError as error:
+            raise UserError(self._argument_message(error, company)) from None
+        entries = self._change_entries(company, after, wanted, limit)
+        next_position = entries[-1][0] if entries else after
+        grouped = sync_changes.group_entries(entries, wanted)
+        return {
+            "changes": self._change_rows(company, grouped, source),
+            "cursor": sync_changes.cursor(company.id, next_position),
+            "more": len(entries) == limit,
+        }
+
+    def _argument_message(self, error, company):
+        value = guards.short_repr(error.value)
+        if error.code == sync_changes.OTHER_COMPANY:
+            return self.env._(
+                "since %(value)s is a cursor of another company; in %(company)s "
+                "start again without one.",
+                value=value,
+                company=company.name,
+            )
+        expected = {
+            sync_changes.NOT_A_CURSOR: lambda: self.env._(
+                "a cursor returned by changes (such as '%(example)s')",
+                example=sync_changes.cursor(company.id, 0),
+            ),
+            sync_changes.NOT_KINDS: lambda: self.env._(
+                "a list of %(kinds)s", kinds=", ".join(sync_changes.KINDS)
+            ),
+            sync_changes.NOT_A_LIMIT: lambda: self.env._(
+                "a whole number from 1 to %(max)s", max=sync_changes.MAX_LIMIT
+            ),
+            sync_changes.NOT_A_SOURCE: lambda: self.env._(
+                "the name of a source (text of at most 128 characters)"
+            ),
+        }[error.code]()
+        return self.env._(
+            "%(name)s must be %(expected)s, not %(value)s.",
+            name=error.name,
+            expected=expected,
+            value=value,
+        )
+
+    def _change_entries(self, company, after, kinds, limit):
+        """``[(position, partner id, kind, logged at)]``: the sealed audit
+        entries of ``kinds`` after chain position ``after``, in chain order,
+        at most ``limit`` (one query; a VIP entry names its customer)."""
+        Audit = self.env["crm.relation.audit"]
+        Audit.flush_model(["company_id", "sequence", "model", "res_id",
+                           "field_name", "logged_at"])  # fmt: skip
+        self.env["crm.relation.vip"].flush_model(["partner_id"])
+        partner_fields = [sync_changes.KINDS[k][1] for k in kinds if k != "vip"] or [""]
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT a.sequence,
+                       CASE WHEN a.model = 'crm.relation.vip' THEN v.partner_id
+                            ELSE a.res_id END,
+                       CASE WHEN a.model = 'crm.relation.vip' THEN 'vip'
+                            ELSE a.field_name END,
+                       a.logged_at
+                  FROM %(audit)s a
+             LEFT JOIN %(vip)s v
+                    ON a.model = 'crm.relation.vip' AND v.id = a.res_id
+                 WHERE a.company_id = %(company)s
+                   AND a.sequence > %(after)s
+                   AND ((a.model = 'res.partner' AND a.field_name IN %(fields)s)
+                        OR (%(vip_wanted)s AND a.model = 'crm.relation.vip'
+                            AND a.field_name = 'state'))
+              ORDER BY a.sequence
+                 LIMIT %(limit)s
+                """,
+                audit=SQL.identifier(Audit._table),
+                vip=SQL.identifier(self.env["crm.relation.vip"]._table),
+                company=company.id,
+                after=after,
+                fields=tuple(partner_fields),
+                vip_wanted="vip" in kinds,
+                limit=limit,
+            )
+        )
+        fields_kind = {field: kind for kind, (_m, field) in sync_changes.KINDS.items()}
+        return [
+            (position, partner_id, fields_kind.get(name, name), logged_at)
+            for position, partner_id, name, logged_at in rows
+        ]
+
+    def _change_rows(self, company, grouped, source):
+        """One row per mapping of each changed customer, with its current
+        values in ``company`` (a few queries for the whole page)."""
+        if not grouped:
+            return []
+        partner_ids = [partner_id for partner_id, *_rest in grouped]
+        domain = [
+            ("model", "=", "res.partner"),
+            ("company_id", "=", company.id),
+            ("res_id", "in", partner_ids),
+        ]
+        if source:
+            domain.append(("source", "=", source))
+        mappings = {}
+        for mapping in self.env["crm.relation.sync.map"].sudo().search(domain):
+            mappings.setdefault(mapping.res_id, []).append(mapping)
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .with_company(company)
+            .with_context(active_test=False)
+            .browse([pid for pid in partner_ids if pid in mappings])
+            .exists()
+        )
+        alive = {partner.id: partner for partner in partners}
+        rows = []
+        for partner_id, kinds, _position, logged_at in grouped:
+            partner = alive.get(partner_id)
+            if partner is None:
+                continue
+            tier = partner.relation_tier_id
+            values = {
+                "id": partner_id,
+                "changed": kinds,
+                "changed_at": fields.Datetime.to_string(logged_at),
+                "tier": tier.code or False,
+                "tier_name": tier.name or False,
+                "status": partner.relation_status or False,
+                "vip": partner.relation_is_vip,
+                "vip_card": partner.relation_vip_card_number or False,
+                "blocked": partner.relation_blocked,
+            }
+            for mapping in mappings[partner_id]:
+                rows.append(
+                    {"source": mapping.source, "external_id": mapping.external_id,
+                     **values}
+                )  # fmt: skip
+        return rows
 
     # === EVALUATION AFTER THE COMMIT === #
 

@@ -6,6 +6,7 @@ from . import test_audit
 from . import test_review
 from . import test_vip
 from . import test_sync
+from . import test_sync_changes
 from . import test_visit
 from . import test_visit_reports
 from . import test_winback

@@ -30,6 +30,7 @@ class Server:
     port: int
     db: str
     cluster: object = None
+    log: object = None  # the server's log file (a Path)
 
     @property
     def base(self):
@@ -72,7 +73,7 @@ def server(db_cluster):
     with odoo_server.serve(
         db_cluster, db, OUT / "layer3-server.log", python=python
     ) as port:
-        yield Server("127.0.0.1", port, db, db_cluster)
+        yield Server("127.0.0.1", port, db, db_cluster, OUT / "layer3-server.log")
 
 
 # The roles the guard tests call as: login -> password.

@@ -110,13 +110,16 @@ class Session:
         )  # fmt: skip
 
 
-def make_api_key(base, db, login, password):
+def make_api_key(base, db, login, password, duration=None):
     """An API key made as a user makes one in their preferences: the
-    description dialog, then the password check."""
+    description dialog (``duration`` in days, as its choices: "1", "7",
+    "30", "90", "180", "365"; else the shortest), then the password
+    check."""
     session = Session(base, db, login, password)
-    [description] = session.call(
-        "res.users.apikeys.description", "create", [[{"name": "e2e"}]]
-    )
+    values = {"name": "e2e"}
+    if duration:
+        values["duration"] = duration
+    [description] = session.call("res.users.apikeys.description", "create", [[values]])
     action = session.call("res.users.apikeys.description", "make_key", [[description]])
     if action.get("res_model") == "res.users.identitycheck":
         action = session.call(

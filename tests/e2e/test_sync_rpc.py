@@ -68,6 +68,8 @@ def test_orders_with_posted_invoices(server):
 
 
 def test_cli_pushes_a_file_and_writes_the_rejected_rows(server, tmp_path):
+    """Over the legacy /jsonrpc (odoorpc), for set-ups that still need it;
+    JSON-2, the default, in test_json2_sync."""
     command = shutil.which("crm-relation-sync")
     assert command, "crm-relation-sync is not installed (pip install .)"
     source = tmp_path / "partners.csv"
@@ -81,7 +83,8 @@ def test_cli_pushes_a_file_and_writes_the_rejected_rows(server, tmp_path):
     env = dict(os.environ, CRM_SYNC_PASSWORD="crm_integration")
     args = [command, "push", "partners", str(source), "--url",
             f"http://{server.host}:{server.port}", "--db", server.db,
-            "--login", "crm_integration", "--batch-size", "2"]  # fmt: skip
+            "--login", "crm_integration", "--batch-size", "2",
+            "--protocol", "jsonrpc"]  # fmt: skip
     run = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 1, run.stderr
     assert "3 partners: 2 created, 0 updated, 0 unchanged, 1 rejected" in run.stdout
@@ -100,3 +103,12 @@ def test_cli_pushes_a_file_and_writes_the_rejected_rows(server, tmp_path):
     )  # fmt: skip
     assert wrong.returncode == 2
     assert "login refused" in wrong.stderr or "Access Denied" in wrong.stderr
+    # The other legacy endpoint, XML-RPC (standard library), pulls too.
+    pulled = subprocess.run(
+        [command, "pull", "--url", f"http://{server.host}:{server.port}", "--db",
+         server.db, "--login", "crm_integration", "--protocol", "xmlrpc",
+         "--source", "cli", "--kinds", "tier,status"],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert pulled.returncode == 0, pulled.stderr
+    assert "next cursor: " in pulled.stderr
