@@ -82,8 +82,16 @@ class CrmRelationWinback(models.Model):
     risk = fields.Integer(
         "Risk at Opening", readonly=True, aggregator="avg", guarded=True
     )
+    reason_data = fields.Text(
+        readonly=True,
+        guarded=True,
+        help="The customer's churn reasons when the episode opened, as data: "
+        "shown in words in each reader's language.",
+    )
     reasons = fields.Text(
-        "Why at Risk", readonly=True, guarded=True, help="The risk and its reasons."
+        "Why at Risk",
+        compute="_compute_reasons",
+        help="The risk and its reasons when the episode opened.",
     )
     monetary = fields.Monetary(
         "Value at Opening",
@@ -125,6 +133,17 @@ class CrmRelationWinback(models.Model):
     # === COMPUTE METHODS === #
 
     @api.depends("partner_id", "date_open")
+    @api.depends("risk", "reason_data")
+    @api.depends_context("lang")
+    def _compute_reasons(self):
+        Partner = self.env["res.partner"]
+        for episode in self:
+            lines = [self.env._("Churn risk %(risk)s", risk=episode.risk)]
+            lines += Partner._churn_reason_words(
+                episode.reason_data, episode.currency_id
+            )
+            episode.reasons = "\n".join(lines)
+
     def _compute_display_name(self):
         for record in self:
             record.display_name = " · ".join(
@@ -402,11 +421,6 @@ class CrmRelationWinback(models.Model):
         """The win-back actions of new episodes: their reasons, and a visit
         with the purpose win back for the account manager on ``date`` (a
         bridge to Odoo's CRM would add an opportunity here)."""
-        company = episodes.company_id[:1]
-        partners = episodes.partner_id.with_company(company)
-        explained = "relation_churn_reasons" in partners._fields
-        # The evaluation has just rewritten the customers' figures in SQL.
-        partners.invalidate_recordset()
         visits = (
             self.env["crm.relation.visit"]
             .sudo()
@@ -424,29 +438,24 @@ class CrmRelationWinback(models.Model):
                 ]
             )
         )
-        rows = []
-        for episode, visit in zip(episodes, visits, strict=True):
-            reasons = self.env._(
-                "Churn risk %(risk)s, threshold %(threshold)s.",
-                risk=episode.risk,
-                threshold=company.relation_churn_threshold,
-            )
-            if explained:
-                partner = episode.partner_id.with_company(company)
-                reasons = "\n".join(
-                    filter(None, [reasons, partner.relation_churn_reasons])
-                )
-            rows.append(SQL("(%s, %s, %s)", episode.id, visit.id, reasons))
+        # The reasons as the evaluation has just written them.
+        company = episodes.company_id[:1]
+        self.env["res.partner"].flush_model(["relation_churn_reason_data"])
         self.env.execute_query(
             SQL(
                 """
                 UPDATE crm_relation_winback w
-                   SET visit_id = v.visit_id, reasons = v.reasons
-                  FROM (VALUES %s) AS v(id, visit_id, reasons)
-                 WHERE w.id = v.id
+                   SET visit_id = v.visit_id,
+                       reason_data = p.relation_churn_reason_data ->> %(key)s
+                  FROM (VALUES %(rows)s) AS v(id, visit_id), res_partner p
+                 WHERE w.id = v.id AND p.id = w.partner_id
                 """,
-                SQL(", ").join(rows),
+                key=str(company.id),
+                rows=SQL(", ").join(
+                    SQL("(%s, %s)", episode.id, visit.id)
+                    for episode, visit in zip(episodes, visits, strict=True)
+                ),
             )
         )
-        episodes.invalidate_recordset(["visit_id", "reasons"])
+        episodes.invalidate_recordset(["visit_id", "reason_data"])
         return visits

@@ -218,11 +218,19 @@ class ResPartner(models.Model):
     def _churn_reason_lines(self):
         """The stored churn reasons in words, in the user's language."""
         self.ensure_one()
+        return self._churn_reason_words(
+            self.relation_churn_reason_data, self.env.company.currency_id
+        )
+
+    @api.model
+    def _churn_reason_words(self, data, currency):
+        """Churn reasons stored as ``data`` (the JSON of
+        ``relation_churn_reason_data``) in words, in the user's language,
+        amounts in ``currency``."""
         try:
-            reasons = json.loads(self.relation_churn_reason_data or "[]")
+            reasons = json.loads(data or "[]")
         except ValueError:
             return []
-        currency = self.env.company.currency_id
         lines = []
         for reason in reasons if isinstance(reasons, list) else []:
             code = isinstance(reason, dict) and reason.get("code")

@@ -165,8 +165,10 @@ class TestChurn(InvoicingCase):
         """Scored from the same facts query, written in the same UPDATE:
         the number of queries does not grow with the customers."""
         self._evaluate()  # the customers already there, and Odoo's caches
+        # A first customer at risk warms up what the win-back episodes
+        # create once (the week of their visits).
         partners, queries = [], []
-        for count in (2, 8):
+        for count in (1, 2, 8):
             new = [self._customer(f"c{count}-{i}") for i in range(count)]
             for partner in new:
                 self._invoices(partner, range(94, 305, 21))
@@ -176,7 +178,7 @@ class TestChurn(InvoicingCase):
             before = self.cr.sql_log_count
             self._evaluate()
             queries.append(self.cr.sql_log_count - before)
-        self.assertEqual(queries[0], queries[1])
+        self.assertEqual(queries[1], queries[2])
         self.assertTrue(all(self._in(p).relation_churn_at_risk for p in partners))
 
     # -- backtest ---------------------------------------------------------------

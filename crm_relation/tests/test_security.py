@@ -205,6 +205,7 @@ class TestSecurity(TransactionCase):
             "crm.relation.winback": {"note": "x"},
             "crm.relation.profitability.report": {"margin": 1.0},
             "crm.relation.pareto.report": {"margin": 1.0},
+            "crm.relation.churn.report": {"churned": 1},
         }
         stored = self.env["ir.model"].search(
             [("model", "=like", "crm.relation.%"), ("transient", "=", False),

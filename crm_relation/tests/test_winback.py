@@ -1,5 +1,6 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -147,6 +148,28 @@ class TestWinback(TransactionCase):
         )
         self.assertEqual(self._episodes(self.big).risk, 70)
         self.assertIn("70", self._episodes(self.big).reasons)
+
+    def test_reasons_kept_from_the_opening_in_the_readers_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        silence = [{"code": "silence", "days": 94, "usual": 21}]
+        trusted(self.big.with_company(self.company)).write(
+            {"relation_churn_reason_data": json.dumps(silence)}
+        )
+        self._after_evaluation()
+        episode = self._episodes(self.big)
+        self.assertEqual(json.loads(episode.reason_data), silence)
+        self.assertIn(
+            "No purchase for 94 days, usually every 21 days",
+            episode.with_context(lang="en_US").reasons,
+        )
+        chinese = episode.with_context(lang="zh_CN").reasons
+        self.assertIn("已 94 天未购买，平常每 21 天购买一次", chinese)
+        # The customer's reasons change; the episode keeps those it opened on.
+        trusted(self.big.with_company(self.company)).write(
+            {"relation_churn_reason_data": "[]"}
+        )
+        episode.invalidate_recordset()
+        self.assertIn("94", episode.reasons)
 
     def test_visit_planned_for_the_account_manager(self):
         self._after_evaluation()
