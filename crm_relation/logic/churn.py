@@ -195,8 +195,8 @@ def facts_from_purchases(purchases, as_of, window_days):
 
 
 def rank_by_risk(assessments):
-    """Customer ids, most at risk first: risk, then silence in usual
-    intervals, then silence, then id (stable). ``assessments``: ``{id:
+    """Customer ids, most at risk first: risk, then silence (days), then
+    silence in usual intervals, then id (stable). ``assessments``: ``{id:
     Assessment}``."""
     return sorted(
         assessments,

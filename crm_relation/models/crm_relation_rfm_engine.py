@@ -39,6 +39,9 @@ WRITTEN = tuple(VALUES)[1:]
 FACTS = (
     "id", "freq", "last_date", "monetary", "items", "first_date", "before",
     "open_orders", "old_tier", "old_status", "old_eval", "blocked",
+    # The stock valuation of the goods delivered in the window, where the
+    # company scores M on the margin (else 0): the VIP rules read the amount.
+    "cogs",
     # Churn: purchase days and the last one over the whole history, orders
     # and amount in the churn window ending on the day and the one before.
     "churn_days", "churn_last", "orders_now", "orders_before", "amount_now",
@@ -62,6 +65,8 @@ FACTS_FIELDS = {
     "account.move.line": ["move_id", "quantity", "display_type"],
 }  # fmt: skip
 WARNED_TIERS = ("P", "G")
+# The longest horizon a churn backtest looks ahead (ten years).
+MAX_HORIZON_DAYS = 3650
 # Tier history triggers, which are also the audit causes of the changes.
 TRIGGERS = ("manual", "scheduled", "sync")
 
@@ -142,12 +147,13 @@ class CrmRelationRfmEngine(models.AbstractModel):
         elif (
             isinstance(horizon_days, bool)
             or not isinstance(horizon_days, int)
-            or (horizon_days < 1)
+            or not 1 <= horizon_days <= MAX_HORIZON_DAYS
         ):
             raise UserError(
                 env._(
-                    "horizon_days must be a number of days (a positive integer), "
+                    "horizon_days must be a number of days from 1 to %(max)s, "
                     "not %(value)s.",
+                    max=MAX_HORIZON_DAYS,
                     value=guards.short_repr(horizon_days),
                 )
             )
@@ -155,18 +161,22 @@ class CrmRelationRfmEngine(models.AbstractModel):
             # The latest day whose horizon has passed: it ends yesterday.
             as_of = today - timedelta(days=horizon_days + 1)
         else:
+            given = as_of
             try:
                 as_of = fields.Date.to_date(as_of)
             except (TypeError, ValueError):
                 as_of = None
-            if not as_of:
+            # Days before the window, the horizon or the facts could reach
+            # are no evaluation day (nor computable ones).
+            if not as_of or as_of.year < 1900:
                 raise UserError(
                     env._(
-                        "as_of must be a date (YYYY-MM-DD), not %(value)s.",
-                        value=guards.short_repr(as_of),
+                        "as_of must be a date (YYYY-MM-DD) from 1900 on, not "
+                        "%(value)s.",
+                        value=guards.short_repr(given),
                     )
                 )
-        if as_of + timedelta(days=horizon_days) >= today:
+        if as_of >= today or as_of + timedelta(days=horizon_days) >= today:
             raise UserError(
                 env._(
                     "as_of %(date)s plus the horizon of %(days)s days does not end "
@@ -358,9 +368,11 @@ class CrmRelationRfmEngine(models.AbstractModel):
             old_status,
             old_eval,
             blocked,
+            cogs,
             *churn_facts,
         ) = row
-        monetary = float(monetary)
+        # M on the margin: the amount less the cost of the goods delivered.
+        monetary = float(monetary) - float(cogs)
         avg = monetary / freq if freq else 0.0
         recency = (date - last_date).days if last_date else None
         result = rfm.evaluate(scoring, recency, freq, monetary * to_cny, avg * to_cny)
@@ -531,7 +543,8 @@ class CrmRelationRfmEngine(models.AbstractModel):
     def _facts_query(self, company, start, date, partners):
         """One row per customer: ``(id, frequency, last date, net amount,
         items, first purchase, purchases before the window, orders in the
-        window, old tier, old status, last evaluation, blocked, then the churn
+        window, old tier, old status, last evaluation, blocked, cost of the goods
+        delivered (M on the margin only), then the churn
         facts: purchase days and the last one over the whole history, orders
         and amount in the churn window ending on ``date`` and in the one
         before it)``."""
@@ -702,7 +715,7 @@ class CrmRelationRfmEngine(models.AbstractModel):
             SELECT p.id,
                    COALESCE(f.freq, 0),
                    f.last_date,
-                   COALESCE(f.monetary, 0) - COALESCE(c.cogs, 0),
+                   COALESCE(f.monetary, 0),
                    COALESCE(i.items, 0),
                    f.first_date,
                    COALESCE(f.before, 0),
@@ -711,6 +724,7 @@ class CrmRelationRfmEngine(models.AbstractModel):
                    p.relation_status ->> %(key)s,
                    p.rfm_evaluated_at ->> %(key)s,
                    COALESCE((p.relation_blocked ->> %(key)s)::boolean, false),
+                   COALESCE(c.cogs, 0),
                    COALESCE(f.churn_days, 0),
                    f.churn_last,
                    COALESCE(f.orders_now, 0),

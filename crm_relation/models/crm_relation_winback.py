@@ -58,6 +58,7 @@ class CrmRelationWinback(models.Model):
         required=True,
         index=True,
         tracking=True,
+        check_company=True,
         help="Who wins the customer back: the customer's salesperson, else "
         "the salesperson of their latest order, else whoever ran the "
         "evaluation.",
@@ -133,6 +134,26 @@ class CrmRelationWinback(models.Model):
     # === COMPUTE METHODS === #
 
     @api.depends("partner_id", "date_open")
+    def write(self, vals):
+        if "user_id" in vals:
+            closed = self.filtered(lambda episode: episode.state != OPEN)
+            if closed:
+                raise UserError(
+                    self.env._(
+                        "Account Manager: %(episodes)s closed already; only an "
+                        "open episode changes hands.",
+                        episodes=", ".join(closed.mapped("display_name")),
+                    )
+                )
+        result = super().write(vals)
+        if "user_id" in vals:
+            # The planned win-back visit follows its account manager.
+            planned = self.visit_id.filtered(
+                lambda visit: visit.state == visit_rules.PLANNED
+            )
+            planned.write({"user_id": vals["user_id"]})
+        return result
+
     @api.depends("risk", "reason_data")
     @api.depends_context("lang")
     def _compute_reasons(self):
@@ -274,8 +295,9 @@ class CrmRelationWinback(models.Model):
             if partners
             else SQL()
         )
-        # An invoice counts from the start of its date: "dated after the
-        # opening day" is then "later than the opening".
+        # An invoice counts at the time it was recorded, kept within its
+        # date: one dated on the opening day and recorded after the opening
+        # is a purchase after it; one dated before the opening day never is.
         self.env.execute_query(
             SQL(
                 """
@@ -306,7 +328,11 @@ class CrmRelationWinback(models.Model):
                      GROUP BY sp.commercial_partner_id
                 ), invoices AS (
                     SELECT m.commercial_partner_id AS pid,
-                           MAX(m.invoice_date)::timestamp AS at
+                           MAX(GREATEST(m.invoice_date::timestamp, LEAST(
+                               m.create_date,
+                               m.invoice_date::timestamp
+                                   + interval '1 day' - interval '1 second'
+                           ))) AS at
                       FROM account_move m
                      WHERE m.company_id = %(cid)s AND m.state = 'posted'
                        AND m.move_type = 'out_invoice'

@@ -3,6 +3,12 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
+from .crm_relation_profitability_report import ratio_select
+
+# The churn rate of a group (several months, companies) is the ratio of its
+# sums, never the average of its months' rates.
+RATIOS = {"churn_rate": ("churned", "customers", 100.0, 2)}
+
 
 class CrmRelationChurnReport(models.Model):
     """The churn rate per company and month (seed 001, L1009: measure the
@@ -55,8 +61,15 @@ class CrmRelationChurnReport(models.Model):
         aggregator="avg",
         digits=(16, 2),
         help="Churned customers over the customers active at the start of the "
-        "month, in %.",
+        "month, in %; over several months or companies, the churned over the "
+        "active customers of all of them.",
     )
+
+    def _read_group_select(self, aggregate_spec, query):
+        sql = ratio_select(self, aggregate_spec, query, RATIOS)
+        if sql is not None:
+            return sql
+        return super()._read_group_select(aggregate_spec, query)
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)

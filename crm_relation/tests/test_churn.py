@@ -259,14 +259,20 @@ class TestChurn(InvoicingCase):
         bad = (
             {"horizon_days": 0},
             {"horizon_days": "x"},
+            {"horizon_days": 10**9},
             {"as_of": "not a date"},
+            {"as_of": "0001-01-05"},
+            {"as_of": "9999-12-31"},
             {"as_of": fields.Date.to_string(date.today()), "horizon_days": 1},
             {"k": -1},
             {"company_id": 10**9},
         )
         for args in bad:
-            with self.subTest(args=args), self.assertRaises(UserError):
+            with self.subTest(args=args), self.assertRaises(UserError) as caught:
                 self.engine.with_user(self.manager).churn_backtest(**args)
+            # The message names the value given.
+            value = next(iter(args.values()))
+            self.assertIn(str(value)[:10], str(caught.exception))
 
     # -- the churn-rate report --------------------------------------------------
 
@@ -309,6 +315,20 @@ class TestChurn(InvoicingCase):
             [(r.date, r.customers, r.churned, r.churn_rate) for r in rows], expected
         )
         self.assertTrue(any(row[2] for row in expected), "someone churned")
+        # Over the months, the rate is the churned over the active customers
+        # of them all, not the average of the months' rates.
+        [[active, churned, rate]] = (
+            self.env["crm.relation.churn.report"]
+            .with_user(self.auditor)
+            ._read_group(
+                [("company_id", "=", self.company.id)],
+                [],
+                ["customers:sum", "churned:sum", "churn_rate:avg"],
+            )
+        )
+        self.assertEqual(active, sum(row[1] for row in expected))
+        self.assertEqual(churned, sum(row[2] for row in expected))
+        self.assertEqual(rate, round(100.0 * churned / active, 2))
 
     def test_churn_report_access(self):
         report = self.env["crm.relation.churn.report"]

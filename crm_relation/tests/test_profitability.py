@@ -331,6 +331,16 @@ class TestProfitability(AccountTestInvoicingCommon):
         self.assertEqual(monetary(), 640.0)
         totals = self._totals(customer)
         self.assertEqual(totals["margin"], 640.0)
+        # The VIP rules read the facts' amount: what the customer bought,
+        # not the margin.
+        day = fields.Date.context_today(engine)
+        [[row]] = list(
+            engine.with_company(self.company)._facts_batches(
+                self.company, day - timedelta(days=365), day, customer
+            )
+        )
+        self.assertEqual(float(row[3]), 1000.0)
+        self.assertEqual(float(row[12]), 360.0)
 
     # -- companies and access -------------------------------------------------
 

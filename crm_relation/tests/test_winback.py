@@ -275,6 +275,49 @@ class TestWinback(TransactionCase):
         self.assertTrue(episode.date_closed)
         self.assertEqual(other.state, "open")
 
+    def test_won_on_an_invoice_of_the_opening_day_recorded_after_it(self):
+        """Opened in the small hours of a day; an invoice dated that day and
+        recorded later is a purchase after the opening, one dated the day
+        before is not."""
+        self._after_evaluation()
+        episode = self._episodes(self.big)
+        other = self._episodes(self.small)
+
+        def invoice(partner, day):
+            move = self.env["account.move"].create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": day,
+                    "invoice_line_ids": [
+                        fields.Command.create(
+                            {"product_id": self.product.id, "price_unit": 100.0}
+                        )
+                    ],
+                }
+            )
+            move.action_post()
+            return move
+
+        # Records are stamped with the transaction's time (cr.now()).
+        opened = self.env.cr.now() - timedelta(minutes=1)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE crm_relation_winback SET date_open = %s WHERE id = ANY(%s)",
+                opened,
+                (episode | other).ids,
+            )
+        )
+        (episode | other).invalidate_recordset(["date_open"])
+        recorded = invoice(self.big, opened.date())
+        invoice(self.small, opened.date() - timedelta(days=1))
+        self.assertGreater(recorded.create_date, opened)
+        result = self._after_evaluation()
+        self.assertEqual(result["won"], 1)
+        self.assertEqual(episode.state, "won")
+        self.assertEqual(other.state, "open")
+
     def test_won_by_hand(self):
         self._after_evaluation()
         episode = self._episodes(self.mid)
@@ -314,7 +357,8 @@ class TestWinback(TransactionCase):
         self._episodes(self.mid).with_user(self.user).action_won()
         self._episodes(self.small).with_user(self.user)._mark_lost("Gone")
         self.env.flush_all()
-        today = fields.Date.context_today(self.Winback)
+        # Counted on the day the episode closed (UTC, as the other events).
+        today = self._episodes(self.mid).date_closed.date()
         Report = self.env["crm.relation.manager.evaluation.report"]
         rows = Report._read_group(
             [("user_id", "=", self.user.id), ("company_id", "=", self.company.id)],
@@ -381,6 +425,16 @@ class TestWinback(TransactionCase):
         for role in ("outsider", "portal"):
             with self.assertRaises(AccessError):
                 self.Winback.with_user(self.users[role]).search_count([])
+
+    def test_handed_over_while_open_with_its_visit(self):
+        self._after_evaluation()
+        episode = self._episodes(self.big)
+        episode.with_user(self.manager).user_id = self.colleague
+        self.assertEqual(episode.visit_id.user_id, self.colleague)
+        episode.with_user(self.manager).action_won()
+        with self.assertRaisesRegex(UserError, "Account Manager: .* closed already"):
+            episode.with_user(self.manager).user_id = self.user
+        self.assertEqual(episode.user_id, self.colleague)
 
     def test_companies_apart(self):
         self._after_evaluation()
