@@ -175,8 +175,10 @@ def _scorecard(fid, title, cell, background, place):
 
 
 def _odoo_chart(
-    fid, kind, title, model, groupby, measure, domain, at, size, period=None, axis=None
+    fid, kind, title, model, groupby, measure, domain, at, size, period=None
 ):
+    # No axis titles: Odoo does not translate them, and the chart's title
+    # says what is drawn.
     col, row = at
     data = {
         "chartId": fid,
@@ -205,8 +207,6 @@ def _odoo_chart(
         data.update(verticalAxisPosition="left", stacked=False)
     if kind == "line":
         data.update(fillArea=True, cumulatedStart=False)
-    if axis:
-        data["axesDesign"] = {"y": {"title": {"text": axis}}}
     return {
         "id": fid,
         "tag": "chart",
@@ -268,7 +268,6 @@ def figures():
             [],
             (6, CHARTS_ROW),
             HALF,
-            axis="Win-back episodes",
         ),
         _odoo_chart(
             "crm_relation_pareto",
@@ -280,7 +279,6 @@ def figures():
             [],
             (0, BOTTOM_ROW),
             HALF,
-            axis="Cumulative share of margin (%)",
         ),
         _odoo_chart(
             "crm_relation_sales",
@@ -293,7 +291,6 @@ def figures():
             (6, BOTTOM_ROW),
             HALF,
             period=("date", "datetime"),
-            axis="Untaxed amount",
         ),
     ]
 
@@ -328,7 +325,7 @@ def dashboard_cells():
             "Darker cells hold more customers; R 5 bought most recently."
         ),
         f"A{HEAT_TOP + 1}": _t("R score / F score"),
-        f"G{CHURN_TOP + 1}": f"=PIVOT({churn}, 12, FALSE)",
+        f"G{CHURN_TOP + 1}": f"=PIVOT({churn}, 12, FALSE, FALSE)",
     }
     cols = "BCDEF"
     for f_score, col in enumerate(cols, start=1):
@@ -445,6 +442,8 @@ def build():
         rowNumber=20,
         cols={"0": {"size": 260}, "1": {"size": 120}},
         styles={"A1:B1": 3},
+        # Rates in %, one decimal (a ratio of amounts would show as money).
+        formats={"B4": 1, "B8": 1},
         areGridLinesVisible=True,
         isVisible=False,
     )
@@ -463,7 +462,7 @@ def build():
             "4": {"align": "center", "textColor": GREY},
             "5": {"italic": True, "textColor": GREY},
         },
-        "formats": {},
+        "formats": {"1": "0.0"},
         "borders": {"1": {"bottom": {"style": "thin", "color": "#CCCCCC"}}},
         "revisionId": "START_REVISION",
         "uniqueFigureIds": True,
