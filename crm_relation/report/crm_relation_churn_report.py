@@ -1,9 +1,9 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models, tools
+from odoo import fields, models
 from odoo.tools import SQL
 
-from .crm_relation_profitability_report import ratio_select
+from .sql_view import ratio_select, replace_view
 
 # The churn rate of a group (several months, companies) is the ratio of its
 # sums, never the average of its months' rates.
@@ -72,14 +72,7 @@ class CrmRelationChurnReport(models.Model):
         return super()._read_group_select(aggregate_spec, query)
 
     def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
-                SQL.identifier(self._table),
-                self._query(),
-            )
-        )
+        replace_view(self)
 
     def _query(self):
         """A row per company and month, from the company's first purchase

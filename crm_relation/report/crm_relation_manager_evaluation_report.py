@@ -1,7 +1,9 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models, tools
+from odoo import fields, models
 from odoo.tools import SQL
+
+from .sql_view import ratio_select, replace_view
 
 # Rates over the rows a group holds: {field: (numerator, denominator, factor,
 # digits)}. Each is the ratio of two sums, never the average of the rows'
@@ -116,14 +118,7 @@ class CrmRelationManagerEvaluationReport(models.Model):
     )
 
     def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
-                SQL.identifier(self._table),
-                self._query(),
-            )
-        )
+        replace_view(self)
 
     def _query(self):
         """The events of each source, one row each, summed per account
@@ -219,15 +214,7 @@ class CrmRelationManagerEvaluationReport(models.Model):
     def _read_group_select(self, aggregate_spec, query):
         # A group's rate is the ratio of its sums (a weighted average), not
         # the average of its rows' rates.
-        fname, _sep, func = aggregate_spec.partition(":")
-        if fname in RATIOS and func in ("avg", "sum"):
-            num, den, factor, digits = RATIOS[fname]
-            return SQL(
-                "COALESCE(round(%(factor)s * sum(%(num)s) / NULLIF(sum(%(den)s), 0), "
-                "%(digits)s)::float8, 0)",
-                num=self._field_to_sql(self._table, num, query),
-                den=self._field_to_sql(self._table, den, query),
-                factor=factor,
-                digits=digits,
-            )
+        sql = ratio_select(self, aggregate_spec, query, RATIOS)
+        if sql is not None:
+            return sql
         return super()._read_group_select(aggregate_spec, query)

@@ -1,12 +1,10 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models, tools
+from odoo import fields, models
 from odoo.tools import SQL
 
-from .crm_relation_profitability_report import (
-    CrmRelationProfitabilityReport,
-    ratio_select,
-)
+from .crm_relation_profitability_report import CrmRelationProfitabilityReport
+from .sql_view import ratio_select, replace_view
 
 # The share of the first customers counted as "the top 20%".
 TOP_SHARE = 20
@@ -115,14 +113,7 @@ class CrmRelationParetoReport(models.Model):
     )
 
     def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
-                SQL.identifier(self._table),
-                self._query(),
-            )
-        )
+        replace_view(self)
 
     def _query(self):
         events = self.env["crm.relation.profitability.report"]._events_query()

@@ -1,29 +1,14 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models, tools
+from odoo import fields, models
 from odoo.tools import SQL
+
+from .sql_view import ratio_select, replace_view
 
 # The margin rate of a group is the ratio of its sums, never the average of
 # its rows' rates (see ``_read_group_select``): {field: (numerator,
 # denominator, factor, digits)}.
 RATIOS = {"margin_percent": ("margin", "revenue", 100.0, 1)}
-
-
-def ratio_select(model, aggregate_spec, query, ratios):
-    """The SQL of a rate aggregated over a group as the ratio of the sums of
-    its two figures, or None when ``aggregate_spec`` is not such a rate."""
-    fname, _sep, func = aggregate_spec.partition(":")
-    if fname not in ratios or func not in ("avg", "sum"):
-        return None
-    num, den, factor, digits = ratios[fname]
-    return SQL(
-        "COALESCE(round((%(factor)s * sum(%(num)s) / NULLIF(sum(%(den)s), 0))"
-        "::numeric, %(digits)s)::float8, 0)",
-        num=model._field_to_sql(model._table, num, query),
-        den=model._field_to_sql(model._table, den, query),
-        factor=factor,
-        digits=digits,
-    )
 
 
 class CrmRelationProfitabilityReport(models.Model):
@@ -119,14 +104,7 @@ class CrmRelationProfitabilityReport(models.Model):
     )
 
     def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
-                SQL.identifier(self._table),
-                self._query(),
-            )
-        )
+        replace_view(self)
 
     def _events_query(self):
         """One row per invoice line and per valued delivery or return:

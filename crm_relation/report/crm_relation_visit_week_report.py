@@ -1,7 +1,9 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models, tools
+from odoo import fields, models
 from odoo.tools import SQL
+
+from .sql_view import replace_view
 
 
 class CrmRelationVisitWeekReport(models.Model):
@@ -58,14 +60,7 @@ class CrmRelationVisitWeekReport(models.Model):
     visit_done_count = fields.Integer("Visits Done", readonly=True)
 
     def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
-                SQL.identifier(self._table),
-                self._query(),
-            )
-        )
+        replace_view(self)
 
     @staticmethod
     def _week_start(day):
