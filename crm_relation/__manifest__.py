@@ -22,6 +22,7 @@
         "loyalty",
         "sale_loyalty",
         "spreadsheet_dashboard",
+        "calendar",
     ],
     "data": [
         "security/crm_relation_security.xml",

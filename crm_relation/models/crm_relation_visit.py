@@ -1,10 +1,13 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
-from odoo import api, fields, models
+from markupsafe import Markup
+
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools.misc import clean_context
 
 from ..logic import visit as rules
 from . import guards
@@ -41,6 +44,25 @@ MANAGER_GROUP = guards.MANAGER_GROUP
 USER_GROUP = guards.USER_GROUP
 # Changing these changes the schedule a manager approved.
 SCHEDULE_FIELDS = ("planned_date", "user_id", "company_id", "partner_id")
+# What a visit's meeting in Odoo's Calendar shows (see _sync_calendar_events).
+CALENDAR_FIELDS = (
+    "planned_date",
+    "user_id",
+    "partner_id",
+    "purpose",
+    "channel",
+    "state",
+    "outcome",
+)
+# Of those, what the meeting's name and description show.
+CALENDAR_TEXT_FIELDS = ("partner_id", "purpose", "channel", "state", "outcome")
+# Trust flag of the addon's own writes on visit meetings (calendar.event
+# refuses the others' deletions and syncs their moves back to the visit).
+VISIT_CALENDAR = "visit_calendar"
+# All-day meetings: Odoo stores their start and stop as 08:00 and 18:00 of
+# the day, in no time zone (calendar.event._inverse_dates).
+ALLDAY_START = time(8)
+ALLDAY_STOP = time(18)
 
 
 class CrmRelationVisit(models.Model):
@@ -116,6 +138,19 @@ class CrmRelationVisit(models.Model):
         copy=False,
         guarded=True,
         help="The account manager who handed this visit over, e.g. before a holiday.",
+    )
+    calendar_event_id = fields.Many2one(
+        "calendar.event",
+        "Meeting",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+        guarded=True,
+        help="The visit as an all-day meeting in its account manager's Odoo "
+        "Calendar. It follows the visit: moved, handed over, done (marked "
+        "in its name) or cancelled (archived). Moving the meeting in the "
+        "Calendar moves the visit.",
     )
     is_late = fields.Boolean(compute="_compute_is_late")
     is_supervisor = fields.Boolean(compute="_compute_is_supervisor")
@@ -210,6 +245,7 @@ class CrmRelationVisit(models.Model):
         visits = super(CrmRelationVisit, visits).create(vals_list).with_env(self.env)
         visits._assign_weeks()
         visits.week_id._reopen_changed()
+        visits._create_calendar_events()
         return visits
 
     def write(self, vals):
@@ -228,6 +264,15 @@ class CrmRelationVisit(models.Model):
         if schedule_changed:
             self._assign_weeks()
             (old_weeks | self.week_id)._reopen_changed()
+        changed = {f for f in CALENDAR_FIELDS if f in vals}
+        if changed:
+            self._sync_calendar_events(changed)
+        return result
+
+    def unlink(self):
+        events = self.sudo().calendar_event_id
+        result = super().unlink()
+        guards.trusted(events.sudo(), flags=[VISIT_CALENDAR]).unlink()
         return result
 
     def _assign_weeks(self):
@@ -248,6 +293,224 @@ class CrmRelationVisit(models.Model):
                 guards.trusted(stale.sudo(), fields=["week_id"]).write(
                     {"week_id": week.id}
                 )
+
+    # === CALENDAR === #
+
+    def _calendar_event_env(self):
+        """``calendar.event`` as the addon's own visit paths write it: as
+        superuser (the visit's rights were checked), vouched for, without a
+        client's defaults, and sending no mail to anyone: Odoo's calendar
+        mails every attendee an invitation or a change of date by default;
+        the customer's invitation is sent on purpose when the company says
+        so (``_send_customer_invitations``)."""
+        context = clean_context(self.env.context)
+        for key in ("active_id", "active_ids", "active_model"):
+            context.pop(key, None)
+        context.update(
+            active_model=self._name,
+            no_mail_to_attendees=True,
+            skip_attendee_notification=True,
+            skip_contact_description=True,
+            calendar_no_videocall=True,
+            mail_create_nolog=True,
+            mail_create_nosubscribe=True,
+            mail_notrack=True,
+        )
+        return guards.trusted(
+            self.env(context=context, su=True)["calendar.event"],
+            flags=[VISIT_CALENDAR],
+        )
+
+    def _calendar_event_texts(self):
+        """``{visit: {"name": ..., "description": ...}}`` of the visits'
+        meetings, in each account manager's language."""
+        texts = {}
+        for lang, visits in self.grouped(lambda v: v.user_id.lang or "").items():
+            visits = visits.with_context(lang=lang or None)
+            env = visits.env
+            channels = dict(self._fields["channel"]._description_selection(env))
+            purposes = dict(self._fields["purpose"]._description_selection(env))
+            for visit in visits:
+                name = visit.display_name
+                if visit.state == rules.DONE:
+                    name = env._("%(visit)s (done)", visit=name)
+                lines = [
+                    env._("Customer visit: %(channel)s, %(purpose)s.",
+                          channel=channels.get(visit.channel, ""),
+                          purpose=purposes.get(visit.purpose, ""))
+                ]  # fmt: skip
+                if visit.state == rules.DONE and (visit.outcome or "").strip():
+                    lines.append(env._("Outcome: %(outcome)s", outcome=visit.outcome))
+                texts[visit] = {
+                    "name": name,
+                    "description": Markup("<p>%s</p>") % Markup("<br/>").join(lines),
+                }
+        return texts
+
+    def _calendar_event_times(self):
+        """The visit's day as Odoo stores an all-day meeting: visits are
+        planned by the day, so are their meetings."""
+        self.ensure_one()
+        return {
+            "allday": True,
+            "start": datetime.combine(self.planned_date, ALLDAY_START),
+            "stop": datetime.combine(self.planned_date, ALLDAY_STOP),
+        }
+
+    def _create_calendar_events(self):
+        """Give the visits that have none a meeting in their account
+        manager's calendar, all in one ``create``. Cancelled visits get
+        none. The account manager is the organizer and an attendee; the
+        customer is one only when the company invites customers."""
+        visits = self.sudo().filtered(
+            lambda v: not v.calendar_event_id and v.state != rules.CANCELLED
+        )
+        if not visits:
+            return
+        model_id = self.env["ir.model"]._get_id(self._name)
+        texts = visits._calendar_event_texts()
+        vals_list = []
+        for visit in visits:
+            manager = visit.user_id.partner_id
+            attendees = [
+                Command.create({"partner_id": manager.id, "state": "accepted"})
+            ]
+            partners = [manager.id]
+            if (
+                visit.company_id.relation_visit_invite_customers
+                and visit.partner_id != manager
+            ):
+                attendees.append(Command.create({"partner_id": visit.partner_id.id}))
+                partners.append(visit.partner_id.id)
+            vals_list.append(
+                {
+                    **texts[visit],
+                    **visit._calendar_event_times(),
+                    "user_id": visit.user_id.id,
+                    "partner_ids": [Command.set(partners)],
+                    "attendee_ids": attendees,
+                    "res_model_id": model_id,
+                    "res_id": visit.id,
+                }
+            )
+        events = visits._calendar_event_env().create(vals_list)
+        linking = guards.trusted(visits, fields=["calendar_event_id"])
+        for visit, event in zip(linking, events, strict=True):
+            visit.calendar_event_id = event
+        visits._send_customer_invitations(
+            "calendar.calendar_template_meeting_invitation"
+        )
+
+    def _customer_attendees(self):
+        """The customers' attendees of the visits' meetings."""
+        attendees = self.env["calendar.attendee"]
+        for visit in self.sudo():
+            attendees |= visit.calendar_event_id.attendee_ids.filtered(
+                lambda a, v=visit: a.partner_id == v.partner_id
+            )
+        return attendees
+
+    def _send_customer_invitations(self, template_xmlid):
+        """Mail the customers who are attendees of the visits' meetings to
+        come (``template_xmlid``: Odoo's invitation or change of date). Only
+        companies that invite customers have them as attendees."""
+        visits = self.sudo().filtered(
+            lambda v: (
+                v.state == rules.PLANNED
+                and v.company_id.relation_visit_invite_customers
+                and v.calendar_event_id.active
+                and v.calendar_event_id.start > fields.Datetime.now()
+            )
+        )
+        attendees = visits._customer_attendees()
+        template = self.env.ref(template_xmlid, raise_if_not_found=False)
+        if attendees and template:
+            attendees.with_context(no_mail_to_attendees=False)._notify_attendees(
+                template, force_send=True
+            )
+
+    def _sync_calendar_events(self, changed):
+        """Bring the visits' meetings in step after ``changed`` (names of
+        ``CALENDAR_FIELDS``) changed: the day, the account manager (organizer
+        and attendee), the name and description, archived while cancelled.
+        Meetings needing the same change are written together."""
+        visits = self.sudo()
+        (visits - visits.filtered("calendar_event_id"))._create_calendar_events()
+        visits = visits.filtered("calendar_event_id")
+        if not visits:
+            return
+        texts = {}
+        if changed & set(CALENDAR_TEXT_FIELDS):
+            texts = visits._calendar_event_texts()
+        groups = {}
+        handed_over = self.env["calendar.event"]
+        moved = self.browse()
+        for visit in visits:
+            event = visit.calendar_event_id
+            vals = {}
+            active = visit.state != rules.CANCELLED
+            if event.active != active:
+                vals["active"] = active
+            if not (
+                event.allday
+                and event.start_date == visit.planned_date
+                and event.stop_date == visit.planned_date
+            ):
+                vals.update(visit._calendar_event_times())
+                moved |= visit
+            for key, value in texts.get(visit, {}).items():
+                if event[key] != value:
+                    vals[key] = value
+            if event.user_id != visit.user_id:
+                vals["user_id"] = visit.user_id.id
+                commands = [Command.link(visit.user_id.partner_id.id)]
+                if event.user_id.partner_id != visit.user_id.partner_id:
+                    commands.insert(0, Command.unlink(event.user_id.partner_id.id))
+                vals["partner_ids"] = commands
+                handed_over |= event
+            if vals:
+                key = repr(sorted(vals.items()))
+                groups.setdefault(key, (vals, []))[1].append(event.id)
+        Event = visits._calendar_event_env()
+        for vals, event_ids in groups.values():
+            Event.browse(event_ids).write(vals)
+        if handed_over:
+            # The visit is the account manager's own: accepted, as when the
+            # meeting was made for them.
+            handed_over.attendee_ids.filtered(
+                lambda a: (
+                    a.partner_id == a.event_id.user_id.partner_id
+                    and a.state != "accepted"
+                )
+            ).sudo().write({"state": "accepted"})
+        moved._send_customer_invitations(
+            "calendar.calendar_template_meeting_changedate"
+        )
+
+    def _sync_from_calendar_events(self, events):
+        """The meetings ``events`` of these visits were moved in Odoo's
+        Calendar (or by a calendar sync): move the visits to the meetings'
+        day, as the current user, then put the meetings back in step (all
+        day on the visit's day). Only planned visits move."""
+        for visit in self:
+            event = events.filtered(lambda e, v=visit: e == v.sudo().calendar_event_id)
+            day = event._crm_relation_day()
+            if day == visit.planned_date:
+                continue
+            if visit.state != rules.PLANNED:
+                raise UserError(
+                    self.env._(
+                        "Meeting %(meeting)s is visit %(visit)s, which is "
+                        "%(state)s: only a planned visit moves to another day.",
+                        meeting=event.sudo().name,
+                        visit=visit.display_name,
+                        state=dict(
+                            self._fields["state"]._description_selection(self.env)
+                        )[visit.state],
+                    )
+                )
+            visit.planned_date = day
+        self._sync_calendar_events({"planned_date"})
 
     # === ACTION METHODS === #
 

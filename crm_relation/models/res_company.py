@@ -87,6 +87,13 @@ class ResCompany(models.Model):
         help="Weeks in which an account manager has fewer visits booked or "
         "done are flagged (default: at least 1 customer a week).",
     )
+    relation_visit_invite_customers = fields.Boolean(
+        "Invite Customers to Visit Meetings",
+        help="Each planned visit is a meeting in its account manager's Odoo "
+        "Calendar. When set, the customer is an attendee of the meetings of "
+        "new visits too and gets Odoo's invitation mail (and a mail when "
+        "the visit is moved); otherwise customers get no mail about visits.",
+    )
     relation_complaint_tier_ids = fields.Many2many(
         "crm.relation.tier",
         "res_company_crm_relation_complaint_tier_rel",

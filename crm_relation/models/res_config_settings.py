@@ -52,6 +52,9 @@ class ResConfigSettings(models.TransientModel):
     relation_visit_kpi = fields.Integer(
         related="company_id.relation_visit_kpi", readonly=False
     )
+    relation_visit_invite_customers = fields.Boolean(
+        related="company_id.relation_visit_invite_customers", readonly=False
+    )
     relation_complaint_tier_ids = fields.Many2many(
         related="company_id.relation_complaint_tier_ids", readonly=False
     )
