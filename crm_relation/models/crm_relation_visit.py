@@ -343,7 +343,7 @@ class CrmRelationVisit(models.Model):
                     lines.append(env._("Outcome: %(outcome)s", outcome=visit.outcome))
                 texts[visit] = {
                     "name": name,
-                    "description": Markup("<p>%s</p>") % Markup("<br/>").join(lines),
+                    "description": Markup("<p>%s</p>") % Markup("<br>").join(lines),
                 }
         return texts
 

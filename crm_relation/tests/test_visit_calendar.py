@@ -5,6 +5,7 @@ its account manager, which follows the visit (moved, handed over, done,
 cancelled), and which moves the visit when moved in the Calendar."""
 
 from datetime import date, datetime, timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
@@ -193,6 +194,32 @@ class TestVisitCalendar(MailCase):
         # Deleting a visit deletes its meeting.
         visit.with_user(self.manager).unlink()
         self.assertFalse(event.exists())
+
+    def test_meetings_in_step_are_not_written_again(self):
+        today = fields.Date.today()
+        visits = self._visit(planned=today - timedelta(2)) | self._visit(
+            planned=today - timedelta(3), outcome="Line one\nline two"
+        )
+        Event = type(self.Event)
+        with patch.object(
+            Event, "write", autospec=True, side_effect=Event.write
+        ) as write:
+            self.Visit._mark_missed()
+        self.assertEqual(visits.mapped("state"), ["missed", "missed"])
+        write.assert_not_called()
+        # Done late: its meeting's name and description change, once.
+        with patch.object(
+            Event, "write", autospec=True, side_effect=Event.write
+        ) as write:
+            visits[1].with_user(self.user).action_done()
+            visits[1].with_user(self.user).satisfaction = "5"
+        self.assertEqual(write.call_count, 1)
+        self.assertIn("(done)", visits[1].calendar_event_id.name)
+        with patch.object(
+            Event, "write", autospec=True, side_effect=Event.write
+        ) as write:
+            visits[1].with_user(self.user).outcome = "Line one\nline two"
+        write.assert_not_called()
 
     # -- moved in the Calendar ----------------------------------------------
 
