@@ -435,7 +435,11 @@ class CrmRelationVisit(models.Model):
         and attendee), the name and description, archived while cancelled.
         Meetings needing the same change are written together."""
         visits = self.sudo()
-        (visits - visits.filtered("calendar_event_id"))._create_calendar_events()
+        # A planned visit without its meeting (made before the visits had
+        # meetings, or planned again) gets it now; past ones get none.
+        (visits - visits.filtered("calendar_event_id")).filtered(
+            lambda v: v.state == rules.PLANNED
+        )._create_calendar_events()
         visits = visits.filtered("calendar_event_id")
         if not visits:
             return

@@ -11,6 +11,8 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.crm_relation.models import guards
+from odoo.addons.crm_relation.models.crm_relation_visit import VISIT_CALENDAR
 from odoo.addons.mail.tests.common import MailCase
 
 from .common import make_role_users, trusted
@@ -220,6 +222,19 @@ class TestVisitCalendar(MailCase):
         ) as write:
             visits[1].with_user(self.user).outcome = "Line one\nline two"
         write.assert_not_called()
+
+    def test_visits_made_before_meetings_get_theirs_when_still_planned(self):
+        today = fields.Date.today()
+        past, coming = self._visit(planned=today - timedelta(4)), self._visit()
+        for visit in past | coming:  # as before visits had meetings
+            event = visit.calendar_event_id
+            trusted(visit.sudo()).calendar_event_id = False
+            guards.trusted(event.sudo(), flags=[VISIT_CALENDAR]).unlink()
+        self.Visit._mark_missed()
+        self.assertEqual(past.state, "missed")
+        self.assertFalse(past.calendar_event_id, "a past visit gets no meeting")
+        coming.with_user(self.user).planned_date = self.day + timedelta(1)
+        self._assert_in_step(coming)
 
     # -- moved in the Calendar ----------------------------------------------
 
