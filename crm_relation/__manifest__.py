@@ -22,6 +22,9 @@
         "loyalty",
         "sale_loyalty",
         "spreadsheet_dashboard",
+        "partner_contact_birthdate",
+        "calendar_public_holiday",
+        "helpdesk_mgmt_rating",
     ],
     "data": [
         "security/crm_relation_security.xml",
@@ -34,6 +37,7 @@
         "data/crm_relation_visit_data.xml",
         "data/crm_relation_helpdesk_data.xml",
         "data/crm_relation_care_data.xml",
+        "data/calendar_public_holiday_cn_data.xml",
         "report/crm_relation_vip_report.xml",
         "report/sale_report_views.xml",
         "report/account_invoice_report_views.xml",

@@ -46,3 +46,4 @@ from . import crm_relation_sync
 from . import crm_relation_care_rule
 from . import crm_relation_care_log
 from . import mail_followers
+from . import calendar_public_holiday_line
