@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.modules.module import load_script
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL
@@ -325,3 +325,39 @@ class TestOcaParts(TransactionCase):
             arch.index('name="relation_service_avg_satisfaction"'),
             arch.index('name="relation_service_avg_rating"'),
         )
+
+    def test_customer_ratings_count_in_the_complaint_summary(self):
+        team = self.env["helpdesk.ticket.team"].create(
+            {"name": "Rated desk", "company_id": self.company.id}
+        )
+        category = self.env["helpdesk.ticket.category"].create(
+            {"name": "Rated complaint", "relation_complaint": True}
+        )
+        customer = self._customer("Complaining customer", is_company=True)
+
+        def complaint():
+            ticket = self._ticket(customer)
+            ticket.write(
+                {
+                    "team_id": team.id,
+                    "category_id": category.id,
+                    "relation_is_complaint": True,
+                }
+            )
+            return ticket
+
+        changed_mind = complaint()
+        self._rate(changed_mind, 1)
+        self._rate(changed_mind, 5)  # the last rating counts
+        self._rate(complaint(), 3)
+        complaint()  # not rated
+        summary = self.env["crm.relation.complaint.summary"].create(
+            {"team_id": team.id, "date_from": fields.Date.context_today(team)}
+        )
+        self.assertEqual(summary.complaint_count, 3)
+        self.assertEqual(summary.rated_count, 2)
+        self.assertEqual(summary.avg_rating, 4.0)
+        self.assertEqual(summary.avg_satisfaction, 0.0, "no staff satisfaction")
+        line = summary.category_line_ids
+        self.assertEqual(line.category_id, category)
+        self.assertEqual((line.rated_count, line.avg_rating), (2, 4.0))
