@@ -45,7 +45,9 @@ DUE_FIELDS = {
     },
     care.HOLIDAY: {
         "calendar.public.holiday": ["country_id"],
-        "calendar.public.holiday.line": ["name", "date", "public_holiday_id"],
+        "calendar.public.holiday.line": [
+            "name", "date", "public_holiday_id", "state_ids",
+        ],
     },
     care.PARTNER_TAG: {},
 }  # fmt: skip
