@@ -23,6 +23,9 @@
         "sale_loyalty",
         "spreadsheet_dashboard",
         "calendar",
+        "partner_contact_birthdate",
+        "calendar_public_holiday",
+        "helpdesk_mgmt_rating",
     ],
     "data": [
         "security/crm_relation_security.xml",
@@ -35,6 +38,7 @@
         "data/crm_relation_visit_data.xml",
         "data/crm_relation_helpdesk_data.xml",
         "data/crm_relation_care_data.xml",
+        "data/calendar_public_holiday_cn_data.xml",
         "report/crm_relation_vip_report.xml",
         "report/sale_report_views.xml",
         "report/account_invoice_report_views.xml",

@@ -1,6 +1,7 @@
 # Sourced by tools/test.sh and tools/run.sh: once Odoo 19 is importable by
 # $PYTHON, install what running it here needs from the registries: the OCA
-# wheel helpdesk_mgmt 19.0 (PyPI), a PostgreSQL server, wkhtmltopdf for
+# wheels helpdesk_mgmt, partner_contact_birthdate, calendar_public_holiday and
+# helpdesk_mgmt_rating 19.0 (PyPI), a PostgreSQL server, wkhtmltopdf for
 # the PDF reports and Chromium for Odoo's browser tests (Debian packages).
 
 ensure_odoo_deps() {
@@ -8,6 +9,14 @@ ensure_odoo_deps() {
         echo "== installing OCA helpdesk_mgmt 19.0 (PyPI)"
         "$PYTHON" -m pip install -q "odoo-addon-helpdesk_mgmt==19.0.*"
     fi
+    # OCA's birthdays, public holidays and customer ratings of tickets.
+    local oca
+    for oca in partner_contact_birthdate calendar_public_holiday helpdesk_mgmt_rating; do
+        if ! "$PYTHON" -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('odoo.addons.$oca') is None)" 2>/dev/null; then
+            echo "== installing OCA $oca 19.0 (PyPI)"
+            "$PYTHON" -m pip install -q "odoo-addon-$oca==19.0.*"
+        fi
+    done
     local have_pg="" d packages=()
     for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && have_pg=1; done
     command -v initdb >/dev/null 2>&1 && have_pg=1

@@ -11,7 +11,8 @@ Dates
     the card's expiry, the holiday) and a *fire date*: the day the care
     activity is due to be created.
 
-    - birthday, holiday, vip_expiry: ``days`` before the cause date;
+    - birthday, holiday, vip_expiry: ``days`` before the cause date (the
+      holidays are the public holidays of OCA's calendar_public_holiday);
     - after_purchase: ``days`` after the purchase;
     - partner_tag: every ``days`` days for the customers carrying the tag
       (``0``: once per customer, when the customer first carries it).
@@ -25,7 +26,6 @@ Catch-up
 """
 
 from calendar import isleap
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 BIRTHDAY = "birthday"
@@ -41,38 +41,6 @@ CATCH_UP_DAYS = 7
 MAX_DAYS = 366
 # Repeating tag care counts its periods from this day.
 TAG_EPOCH = date(2000, 1, 1)
-
-
-class HolidayError(ValueError):
-    """A holiday date list entry that is not a date."""
-
-    def __init__(self, entry):
-        super().__init__(f"not a holiday date: {entry!r}")
-        self.entry = entry
-
-
-@dataclass(frozen=True)
-class Holiday:
-    """One holiday: on one date (``year`` set), or on ``month``/``day``
-    every year (``year`` is ``None``)."""
-
-    month: int
-    day: int
-    year: int | None = None
-
-    def on(self, year):
-        """This holiday's date in ``year``, or ``None``."""
-        if self.year is not None:
-            return date(self.year, self.month, self.day) if self.year == year else None
-        return anniversary(self.month, self.day, year)
-
-
-def anniversary(month, day, year):
-    """``month``/``day`` in ``year``; 29 February is 28 February in a
-    year that is not a leap year."""
-    if (month, day) == (2, 29) and not isleap(year):
-        return date(year, 2, 28)
-    return date(year, month, day)
 
 
 def window(today, catch_up=CATCH_UP_DAYS):
@@ -115,58 +83,6 @@ def birthday_occurrences(first, last, days):
         if (day.month, day.day) == (2, 28) and not isleap(day.year):
             found["02-29"] = day
     return found
-
-
-def holiday_occurrences(holidays, first, last, days):
-    """Sorted dates of ``holidays`` that fire in ``[first, last]``."""
-    start, end = cause_range(HOLIDAY, first, last, days)
-    found = set()
-    for year in range(start.year, end.year + 1):
-        for holiday in holidays:
-            when = holiday.on(year)
-            if when and start <= when <= end:
-                found.add(when)
-    return sorted(found)
-
-
-def next_holiday(holidays, today):
-    """The first date of ``holidays`` on or after ``today``, or ``None``."""
-    dates = [
-        when
-        for year in (today.year, today.year + 1)
-        for holiday in holidays
-        for when in [holiday.on(year)]
-        if when and when >= today
-    ]
-    return min(dates, default=None)
-
-
-def parse_holidays(text):
-    """Holidays from a list separated by commas, semicolons or new lines:
-    ``YYYY-MM-DD`` for one date (named holidays of the lunar calendar move
-    every year: list each year's date), ``MM-DD`` for every year. Raises
-    :class:`HolidayError` on the first entry that is not a date."""
-    holidays = []
-    for raw in (text or "").replace(";", ",").replace("\n", ",").split(","):
-        entry = raw.strip()
-        if not entry:
-            continue
-        parts = entry.split("-")
-        try:
-            numbers = [int(part) for part in parts]
-            if len(parts) == 3 and len(parts[0]) == 4:
-                year, month, day = numbers
-                date(year, month, day)
-                holidays.append(Holiday(month, day, year))
-            elif len(parts) == 2:
-                month, day = numbers
-                date(2000, month, day)  # a leap year: 02-29 is valid
-                holidays.append(Holiday(month, day))
-            else:
-                raise HolidayError(entry)
-        except ValueError as error:
-            raise HolidayError(entry) from error
-    return holidays
 
 
 def tag_period(today, days):

@@ -47,3 +47,4 @@ from . import crm_relation_care_rule
 from . import crm_relation_care_log
 from . import mail_followers
 from . import calendar_event
+from . import calendar_public_holiday_line

@@ -1,6 +1,7 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
+from datetime import date
 
 from markupsafe import Markup, escape
 
@@ -26,7 +27,7 @@ PARTNER_FIELDS = [
     "active", "company_id", "customer_rank", "commercial_partner_id", "category_id",
 ]  # fmt: skip
 DUE_FIELDS = {
-    care.BIRTHDAY: {"res.partner": ["relation_birthday"]},
+    care.BIRTHDAY: {"res.partner": ["birthdate_date"]},
     care.AFTER_PURCHASE: {
         "account.move": [
             "move_type", "state", "company_id", "invoice_date", "commercial_partner_id",
@@ -42,7 +43,12 @@ DUE_FIELDS = {
     care.VIP_EXPIRY: {
         "crm.relation.vip": ["partner_id", "company_id", "state", "date_end"],
     },
-    care.HOLIDAY: {},
+    care.HOLIDAY: {
+        "calendar.public.holiday": ["country_id"],
+        "calendar.public.holiday.line": [
+            "name", "date", "public_holiday_id", "state_ids",
+        ],
+    },
     care.PARTNER_TAG: {},
 }  # fmt: skip
 
@@ -75,12 +81,17 @@ class CrmRelationCareRule(models.Model):
         "After a purchase: days after the purchase. Customer tag: repeat "
         "every so many days (0: once per customer, when first tagged).",
     )
-    holiday_dates = fields.Text(
-        help="Dates separated by commas or new lines: YYYY-MM-DD for one "
-        "day (Spring Festival and Mid-Autumn move every year: list each "
-        "year's date), MM-DD for the same day every year (e.g. 10-01).",
+    holiday_name = fields.Char(
+        "Public Holiday",
+        help="Holiday rules fire before the public holidays of the company's "
+        "country (OCA's Public Holidays, in the Calendar's configuration). "
+        "Only those of this name, in any language (e.g. Spring Festival or "
+        "春节); empty: every public holiday.",
     )
-    next_holiday = fields.Date(compute="_compute_next_holiday")
+    next_holiday = fields.Date(
+        compute="_compute_next_holiday",
+        help="The next public holiday of the company's country the rule greets.",
+    )
     category_ids = fields.Many2many(
         "res.partner.category",
         "crm_relation_care_rule_category_rel",
@@ -118,17 +129,14 @@ class CrmRelationCareRule(models.Model):
 
     # === COMPUTE METHODS === #
 
-    @api.depends("kind", "holiday_dates")
+    @api.depends("kind", "holiday_name", "company_id")
     def _compute_next_holiday(self):
         today = fields.Date.context_today(self)
         for rule in self:
             rule.next_holiday = False
-            if rule.kind == care.HOLIDAY:
-                try:
-                    holidays = care.parse_holidays(rule.holiday_dates)
-                except care.HolidayError:
-                    continue
-                rule.next_holiday = care.next_holiday(holidays, today)
+            if rule.kind == care.HOLIDAY and rule.company_id:
+                days = rule._holidays(today, date.max)
+                rule.next_holiday = days[0] if days else False
 
     def _compute_log_count(self):
         counts = dict(
@@ -141,7 +149,7 @@ class CrmRelationCareRule(models.Model):
 
     # === CONSTRAINT METHODS === #
 
-    @api.constrains("kind", "days", "holiday_dates", "category_ids")
+    @api.constrains("kind", "days", "category_ids")
     def _check_rule(self):
         for rule in self:
             if not care.check_days(rule.kind, rule.days):
@@ -154,27 +162,6 @@ class CrmRelationCareRule(models.Model):
                         days=rule.days,
                     )
                 )
-            if rule.kind == care.HOLIDAY:
-                try:
-                    holidays = care.parse_holidays(rule.holiday_dates)
-                except care.HolidayError as error:
-                    raise ValidationError(
-                        self.env._(
-                            "Care rule %(rule)s: Holiday Dates holds "
-                            "“%(entry)s”, which is not a date: write "
-                            "YYYY-MM-DD or MM-DD.",
-                            rule=rule.name,
-                            entry=error.entry,
-                        )
-                    ) from error
-                if not holidays:
-                    raise ValidationError(
-                        self.env._(
-                            "Care rule %(rule)s: a holiday rule needs at "
-                            "least one date in Holiday Dates.",
-                            rule=rule.name,
-                        )
-                    )
             if rule.kind == care.PARTNER_TAG and not rule.category_ids:
                 raise ValidationError(
                     self.env._(
@@ -289,11 +276,11 @@ class CrmRelationCareRule(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT p.id, to_char(p.relation_birthday, 'MM-DD')
+                SELECT p.id, to_char(p.birthdate_date, 'MM-DD')
                   FROM res_partner p
                   JOIN res_partner cp ON cp.id = p.commercial_partner_id
-                 WHERE p.relation_birthday IS NOT NULL
-                   AND to_char(p.relation_birthday, 'MM-DD') = ANY(%s)
+                 WHERE p.birthdate_date IS NOT NULL
+                   AND to_char(p.birthdate_date, 'MM-DD') = ANY(%s)
                    AND %s
                 """,
                 list(occurrences),
@@ -408,9 +395,83 @@ class CrmRelationCareRule(models.Model):
             )
         ]
 
+    def _holiday_lines(self, start, end):
+        """SQL of the ids and dates of the public holidays (OCA's
+        calendar_public_holiday) the rule greets between ``start`` and
+        ``end``: those of the company's country and of no country, of the
+        whole country or of the company's state, named ``holiday_name`` in
+        some language when the rule has one."""
+        company = self.company_id
+        conditions = [
+            SQL("l.date BETWEEN %s AND %s", start, end),
+            SQL(
+                "(h.country_id IS NULL OR h.country_id = %s)",
+                company.country_id.id or None,
+            ),
+            SQL(
+                """
+                (NOT EXISTS (SELECT 1 FROM public_holiday_state_rel r
+                              WHERE r.public_holiday_line_id = l.id)
+                 OR EXISTS (SELECT 1 FROM public_holiday_state_rel r
+                             WHERE r.public_holiday_line_id = l.id
+                               AND r.state_id = %s))
+                """,
+                company.state_id.id or None,
+            ),
+        ]
+        if self.holiday_name and self.holiday_name.strip():
+            conditions.append(
+                SQL(
+                    "EXISTS (SELECT 1 FROM jsonb_each_text(l.name) n "
+                    "WHERE lower(btrim(n.value)) = lower(%s))",
+                    self.holiday_name.strip(),
+                )
+            )
+        return SQL(
+            """
+            SELECT l.id, l.date
+              FROM calendar_public_holiday_line l
+              JOIN calendar_public_holiday h ON h.id = l.public_holiday_id
+             WHERE %s
+            """,
+            SQL(" AND ").join(conditions),
+        )
+
+    def _holidays(self, start, end):
+        """Sorted dates of the public holidays the rule greets between
+        ``start`` and ``end``."""
+        self.ensure_one()
+        for model, fnames in DUE_FIELDS[care.HOLIDAY].items():
+            self.env[model].flush_model(fnames)
+        self.env["res.company"].flush_model(["country_id", "state_id"])
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT DISTINCT d.date FROM (%s) d ORDER BY d.date",
+                self._holiday_lines(start, end),
+            )
+        )
+        return [day for (day,) in rows]
+
+    def _holiday_names(self, dates):
+        """``{date: the names of its public holidays}`` in the context's
+        language, for the activities' notes."""
+        if not dates:
+            return {}
+        rows = self.env.execute_query(self._holiday_lines(min(dates), max(dates)))
+        lines = (
+            self.env["calendar.public.holiday.line"]
+            .sudo()
+            .browse([line_id for line_id, _day in rows])
+        )
+        names = defaultdict(list)
+        for line in lines.sorted("name"):
+            names[line.date].append(line.name)
+        return {day: " / ".join(found) for day, found in names.items()}
+
     def _due_holiday(self, first, last, today):
-        holidays = care.parse_holidays(self.holiday_dates)
-        dates = care.holiday_occurrences(holidays, first, last, self.days)
+        """Every customer, before each public holiday the rule greets."""
+        start, end = care.cause_range(care.HOLIDAY, first, last, self.days)
+        dates = self._holidays(start, end)
         if not dates:
             return []
         return [(pid, day, None) for pid in self._customers() for day in dates]
@@ -473,8 +534,9 @@ class CrmRelationCareRule(models.Model):
         )
         return {log_id: (pid, key) for log_id, pid, key in rows}
 
-    def _cause_label(self, cause_date, partner):
-        """The first line of the activity's note: what it is about."""
+    def _cause_label(self, cause_date, partner, holidays=None):
+        """The first line of the activity's note: what it is about
+        (``holidays``: ``{date: name}`` of the public holidays greeted)."""
         name, day = partner.display_name, fields.Date.to_string(cause_date)
         if self.kind == care.BIRTHDAY:
             return self.env._("Birthday of %(name)s on %(date)s", name=name, date=day)
@@ -485,7 +547,11 @@ class CrmRelationCareRule(models.Model):
                 "VIP card of %(name)s expires on %(date)s", name=name, date=day
             )
         if self.kind == care.HOLIDAY:
-            return self.env._("%(holiday)s on %(date)s", holiday=self.name, date=day)
+            return self.env._(
+                "%(holiday)s on %(date)s",
+                holiday=(holidays or {}).get(cause_date) or self.name,
+                date=day,
+            )
         return self.env._(
             "%(name)s carries the tag(s) %(tags)s",
             name=name,
@@ -507,9 +573,14 @@ class CrmRelationCareRule(models.Model):
         vals_list, log_ids = [], []
         for lang, entries in by_lang.items():
             rule = self.with_context(lang=lang)
+            holidays = {}
+            if rule.kind == care.HOLIDAY:
+                holidays = rule._holiday_names(
+                    {causes[(pid, key)][0] for _log_id, pid, key in entries}
+                )
             for log_id, pid, key in entries:
                 cause_date, deadline = causes[(pid, key)]
-                label = rule._cause_label(cause_date, partners.browse(pid))
+                label = rule._cause_label(cause_date, partners.browse(pid), holidays)
                 note = Markup("<p>%s</p>") % escape(label)
                 if rule.note:
                     note += Markup(rule.note)

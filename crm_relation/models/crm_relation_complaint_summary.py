@@ -68,6 +68,20 @@ class CrmRelationComplaintSummary(models.Model):
     avg_satisfaction = fields.Float(
         "Average Satisfaction", readonly=True, digits=(16, 2), guarded=True
     )
+    rated_count = fields.Integer(
+        "Rated by Customers",
+        readonly=True,
+        guarded=True,
+        help="Complaints the customer rated (OCA helpdesk_mgmt_rating).",
+    )
+    avg_rating = fields.Float(
+        "Average Customer Rating",
+        readonly=True,
+        digits=(16, 2),
+        guarded=True,
+        help="Average of the customers' last rating (1-5) of each complaint "
+        "they rated, beside the satisfaction the staff record at closing.",
+    )
     line_ids = fields.One2many(
         "crm.relation.complaint.summary.line",
         "summary_id",
@@ -305,6 +319,7 @@ class CrmRelationComplaintSummary(models.Model):
                     "relation_intake_tier_id",
                     "relation_satisfaction",
                     "stage_id",
+                    "rating_last_value",
                 ],
                 ["__count", "relation_resolution_hours:sum"],
             )
@@ -321,9 +336,9 @@ class CrmRelationComplaintSummary(models.Model):
         total = _Figure()
         by_category = defaultdict(_Figure)
         by_tier = defaultdict(_Figure)
-        for category, tier, satisfaction, stage, count, hours in rows:
+        for category, tier, satisfaction, stage, rating, count, hours in rows:
             for figure in (total, by_category[category], by_tier[tier]):
-                figure.add(count, satisfaction, stage.closed, hours)
+                figure.add(count, satisfaction, stage.closed, hours, rating)
         lines = [Command.clear()]
         for kind, groups in (("category", by_category), ("tier", by_tier)):
             for record, figure in sorted(
@@ -345,6 +360,8 @@ class CrmRelationComplaintSummary(models.Model):
                 "scored_count": total.scored,
                 "avg_resolution_hours": total.values()["avg_resolution_hours"],
                 "avg_satisfaction": total.values()["avg_satisfaction"],
+                "rated_count": total.rated,
+                "avg_rating": total.values()["avg_rating"],
                 "line_ids": lines,
             }
         )
@@ -421,13 +438,17 @@ class CrmRelationComplaintSummary(models.Model):
 class _Figure:
     """Running totals of one group of complaints."""
 
-    __slots__ = ("closed", "count", "hours", "score_sum", "scored")
+    __slots__ = (
+        "closed", "count", "hours", "rated", "rating_sum", "score_sum", "scored",
+    )  # fmt: skip
 
     def __init__(self):
-        self.count = self.closed = self.scored = self.score_sum = 0
-        self.hours = 0.0
+        self.count = self.closed = self.scored = self.score_sum = self.rated = 0
+        self.hours = self.rating_sum = 0.0
 
-    def add(self, count, satisfaction, closed, hours):
+    def add(self, count, satisfaction, closed, hours, rating=0.0):
+        """``rating``: the customer's last rating of the tickets (OCA
+        helpdesk_mgmt_rating's ``rating_last_value``, 0 when not rated)."""
         self.count += count
         if closed:
             self.closed += count
@@ -435,6 +456,9 @@ class _Figure:
         if satisfaction:
             self.scored += count
             self.score_sum += int(satisfaction) * count
+        if rating and rating >= 1:
+            self.rated += count
+            self.rating_sum += rating * count
 
     def values(self):
         return {
@@ -442,4 +466,6 @@ class _Figure:
             "closed_count": self.closed,
             "avg_resolution_hours": helpdesk.average(self.hours, self.closed),
             "avg_satisfaction": helpdesk.average(self.score_sum, self.scored),
+            "rated_count": self.rated,
+            "avg_rating": helpdesk.average(self.rating_sum, self.rated),
         }

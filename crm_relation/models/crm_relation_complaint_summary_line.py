@@ -28,3 +28,5 @@ class CrmRelationComplaintSummaryLine(models.Model):
         "Average Resolution Time (hours)", digits=(16, 1)
     )
     avg_satisfaction = fields.Float("Average Satisfaction", digits=(16, 2))
+    rated_count = fields.Integer("Rated by Customers")
+    avg_rating = fields.Float("Average Customer Rating", digits=(16, 2))

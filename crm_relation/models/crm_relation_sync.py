@@ -686,8 +686,9 @@ class CrmRelationSync(models.AbstractModel):
         for key in ("phone", "street", "city", "zip", "vat", "is_company"):
             if key in values:
                 vals[key] = values[key]
-        # Row keys are the door's published contract: "mobile" and "birthday"
-        # fill the addon's relation_mobile and relation_birthday.
+        # Row keys are the door's published contract: "mobile" fills the
+        # addon's relation_mobile, "birthday" OCA's birthdate_date
+        # (partner_contact_birthdate).
         if "mobile" in values:
             vals["relation_mobile"] = values["mobile"]
         if values.get("email") and not EMAIL.match(values["email"]):
@@ -704,7 +705,7 @@ class CrmRelationSync(models.AbstractModel):
                 lookup, "country", values["country_code"], self._country
             )
         if "birthday" in values:
-            vals["relation_birthday"] = values["birthday"]
+            vals["birthdate_date"] = values["birthday"]
         if "lang" in values:
             vals["lang"] = self._cached(lookup, "lang", values["lang"], self._lang)
         if "account_manager_login" in values:

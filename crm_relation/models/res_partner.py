@@ -160,7 +160,6 @@ class ResPartner(models.Model):
 
     # Odoo 19 keeps one phone; Chinese customers give a mobile (手机) too.
     relation_mobile = fields.Char(string="Mobile")
-    relation_birthday = fields.Date(string="Birthday")
     relation_vip_ids = fields.One2many("crm.relation.vip", "partner_id", "VIP Records")
     relation_is_vip = fields.Boolean(
         "VIP",

@@ -21,3 +21,4 @@ from . import test_profitability
 from . import test_loyalty
 from . import test_dashboard
 from . import test_visit_calendar
+from . import test_oca_parts

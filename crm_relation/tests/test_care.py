@@ -59,8 +59,8 @@ class TestCare(InvoicingCase):
 
     def test_birthday_fires_once(self):
         rule = self._rule("birthday")
-        born = self._customer("生日 Birthday", relation_birthday=date(1990, 6, 30))
-        other_day = self._customer("Other day", relation_birthday=date(1990, 8, 15))
+        born = self._customer("生日 Birthday", birthdate_date=date(1990, 6, 30))
+        other_day = self._customer("Other day", birthdate_date=date(1990, 8, 15))
         self._run()
         self._run()
         self._run(TODAY + timedelta(days=1))
@@ -85,7 +85,7 @@ class TestCare(InvoicingCase):
 
     def test_birthday_on_29_february_fires_on_28_february_in_common_years(self):
         self._rule("birthday")
-        leap = self._customer("Leap", relation_birthday=date(2000, 2, 29))
+        leap = self._customer("Leap", birthdate_date=date(2000, 2, 29))
         self._run(date(2027, 2, 27))
         self.assertFalse(self._logs(leap))
         self._run(date(2027, 2, 28))
@@ -99,9 +99,9 @@ class TestCare(InvoicingCase):
 
     def test_lead_days_and_catch_up_window(self):
         self._rule("birthday", days=3)
-        ahead = self._customer("In three days", relation_birthday=date(1980, 7, 3))
-        missed = self._customer("Cron was down", relation_birthday=date(1980, 6, 29))
-        stale = self._customer("Too long ago", relation_birthday=date(1980, 6, 20))
+        ahead = self._customer("In three days", birthdate_date=date(1980, 7, 3))
+        missed = self._customer("Cron was down", birthdate_date=date(1980, 6, 29))
+        stale = self._customer("Too long ago", birthdate_date=date(1980, 6, 20))
         self._run()
         logs = self._logs(ahead | missed | stale)
         self.assertEqual(logs.partner_id, ahead | missed)
@@ -116,20 +116,20 @@ class TestCare(InvoicingCase):
             {
                 "name": "Contact",
                 "parent_id": company.id,
-                "relation_birthday": "1985-06-30",
+                "birthdate_date": "1985-06-30",
             }
         )
         no_manager = self._customer(
-            "No manager", relation_birthday="1985-06-30", user_id=False
+            "No manager", birthdate_date="1985-06-30", user_id=False
         )
         prospect = self.env["res.partner"].create(
-            {"name": "Not a customer", "relation_birthday": "1985-06-30"}
+            {"name": "Not a customer", "birthdate_date": "1985-06-30"}
         )
-        archived = self._customer("Archived", relation_birthday="1985-06-30")
+        archived = self._customer("Archived", birthdate_date="1985-06-30")
         archived.action_archive()
         other = self.setup_other_company()["company"]
         elsewhere = self._customer(
-            "Other company", relation_birthday="1985-06-30", company_id=other.id
+            "Other company", birthdate_date="1985-06-30", company_id=other.id
         )
         self._run()
         logs = self._logs(contact | no_manager | prospect | archived | elsewhere)
@@ -243,36 +243,7 @@ class TestCare(InvoicingCase):
         self.assertEqual(activity.user_id, self.manager)
         self.assertEqual(activity.date_deadline, TODAY + timedelta(days=30))
 
-    # -- holidays and tags ------------------------------------------------------
-
-    def test_holiday_fires_once_for_each_customer(self):
-        tag = self.env["res.partner.category"].create({"name": "Holiday VIP"})
-        rule = self._rule("holiday", days=3, holiday_dates="2025-07-03, 2026-07-03")
-        only_tagged = self._rule(
-            "holiday",
-            days=3,
-            holiday_dates="07-03",
-            category_ids=[Command.set(tag.ids)],
-        )
-        first = self._customer("Holiday one", category_id=[Command.set(tag.ids)])
-        second = self._customer("Holiday two")
-        self.assertEqual(
-            (only_tagged.next_holiday.month, only_tagged.next_holiday.day), (7, 3)
-        )
-        self._run(TODAY - timedelta(days=1))
-        self.assertFalse(self._logs(first | second))
-        for day in range(3):
-            self._run(TODAY + timedelta(days=day))
-        self.assertEqual(self._logs(first | second, rule).partner_id, first | second)
-        self.assertEqual(len(self._logs(first | second, rule)), 2)
-        self.assertEqual(self._logs(first | second, only_tagged).partner_id, first)
-        self.assertEqual(
-            self._logs(first, rule).cause_key, "holiday:2026-07-03", "not 2025"
-        )
-        # 07-03 repeats every year.
-        self._run(date(2027, 6, 30))
-        self.assertEqual(len(self._logs(first, only_tagged)), 2)
-        self.assertEqual(len(self._logs(first, rule)), 1)
+    # -- tags (holidays: test_oca_parts) -----------------------------------------
 
     def test_tag_rule_carries_its_own_message(self):
         tag = self.env["res.partner.category"].create({"name": "Dry skin"})
@@ -316,7 +287,7 @@ class TestCare(InvoicingCase):
         other = self.setup_other_company()["company"]
         self._rule("birthday", company_id=other.id, user_id=self.env.user.id)
         customer = self._customer(
-            "Ours only", relation_birthday="1970-06-30", company_id=self.company.id
+            "Ours only", birthdate_date="1970-06-30", company_id=self.company.id
         )
         self._run()
         self.assertFalse(self._logs(customer))
@@ -327,16 +298,12 @@ class TestCare(InvoicingCase):
     def test_invalid_rules_are_refused(self):
         with self.assertRaisesRegex(ValidationError, "Days"):
             self._rule("birthday", days=-1)
-        with self.assertRaisesRegex(ValidationError, "2026-02-30"):
-            self._rule("holiday", holiday_dates="2026-02-17, 2026-02-30")
-        with self.assertRaisesRegex(ValidationError, "Holiday Dates"):
-            self._rule("holiday", holiday_dates=" , ")
         with self.assertRaisesRegex(ValidationError, "Customer Tags"):
             self._rule("partner_tag")
 
     def test_the_log_is_unique_and_append_only(self):
         rule = self._rule("birthday")
-        customer = self._customer("Logged", relation_birthday="1990-06-30")
+        customer = self._customer("Logged", birthdate_date="1990-06-30")
         self.assertEqual(rule.with_user(self.manager).action_run_now()["tag"],
                          "display_notification")  # fmt: skip
         self._run()
@@ -369,10 +336,8 @@ class TestCare(InvoicingCase):
 
     def test_access_rules(self):
         rule = self._rule("birthday")
-        mine = self._customer(
-            "Mine", relation_birthday="1990-06-30", user_id=self.user.id
-        )
-        theirs = self._customer("Theirs", relation_birthday="1990-06-30")
+        mine = self._customer("Mine", birthdate_date="1990-06-30", user_id=self.user.id)
+        theirs = self._customer("Theirs", birthdate_date="1990-06-30")
         self._run()
         both = mine | theirs
         outsider = new_test_user(self.env, "t_care_outsider", groups="base.group_user")

@@ -178,7 +178,7 @@ class TestSecurity(TransactionCase):
         self.env["crm.relation.complaint.summary"].create(
             {"team_id": team.id, "date_from": fields.Date.context_today(team)}
         )
-        self.customer.relation_birthday = "1990-06-30"
+        self.customer.birthdate_date = "1990-06-30"
         self.env["crm.relation.care.rule"].create(
             {"name": "Security test", "kind": "birthday"}
         )._fire(date(2026, 6, 30))

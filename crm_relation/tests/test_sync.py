@@ -73,7 +73,7 @@ class TestSync(InvoicingCase):
         partner = self.env["res.partner"].browse(created["id"])
         self.assertEqual(
             (partner.city, partner.country_id.code, partner.relation_mobile,
-             str(partner.relation_birthday)),
+             str(partner.birthdate_date)),
             ("Wuhan", "CN", "13800000000", "1990-05-04"),
         )  # fmt: skip
         self.assertEqual(self._sync("sync_partners", [row])[0]["status"], "unchanged")

@@ -8,12 +8,6 @@ from crm_relation_logic import care
 D = date
 
 
-def test_anniversary_of_29_february():
-    assert care.anniversary(2, 29, 2027) == D(2027, 2, 28)
-    assert care.anniversary(2, 29, 2028) == D(2028, 2, 29)
-    assert care.anniversary(7, 1, 2027) == D(2027, 7, 1)
-
-
 def test_window_is_the_catch_up_days_up_to_today():
     assert care.window(D(2026, 6, 30)) == (D(2026, 6, 23), D(2026, 6, 30))
     assert care.window(D(2026, 6, 30), 0) == (D(2026, 6, 30), D(2026, 6, 30))
@@ -72,54 +66,6 @@ def test_a_missed_run_catches_up_each_birthday_once_and_not_stale_ones():
     assert sorted(found) == [f"06-{d}" for d in range(23, 31)]
     assert "06-22" not in found
     assert len(set(found.values())) == 8
-
-
-def test_parse_holidays():
-    holidays = care.parse_holidays("2026-02-17, 2027-02-06;\n10-01\n02-29")
-    assert holidays == [
-        care.Holiday(2, 17, 2026),
-        care.Holiday(2, 6, 2027),
-        care.Holiday(10, 1),
-        care.Holiday(2, 29),
-    ]
-    assert care.parse_holidays("") == []
-    assert care.parse_holidays(None) == []
-
-
-@pytest.mark.parametrize(
-    "bad", ["2026-02-30", "13-01", "spring", "2026/02/17", "1-2-3"]
-)
-def test_parse_holidays_names_the_bad_entry(bad):
-    with pytest.raises(care.HolidayError) as caught:
-        care.parse_holidays(f"2026-02-17, {bad}")
-    assert caught.value.entry == bad
-
-
-def test_holiday_occurrences():
-    holidays = care.parse_holidays("2026-02-17, 2027-02-06, 10-01, 02-29")
-    # Spring Festival 2027, greeted 5 days ahead.
-    day = D(2027, 2, 1)
-    assert care.holiday_occurrences(holidays, day, day, 5) == [D(2027, 2, 6)]
-    # The 2026 date does not repeat in 2027.
-    day = D(2027, 2, 17)
-    assert care.holiday_occurrences(holidays, day, day, 0) == []
-    # Yearly holidays, and 29 February in a common year.
-    assert care.holiday_occurrences(holidays, D(2027, 2, 28), D(2027, 10, 1), 0) == [
-        D(2027, 2, 28),
-        D(2027, 10, 1),
-    ]
-    # Across the new year.
-    new_year = care.parse_holidays("01-01")
-    assert care.holiday_occurrences(new_year, D(2026, 12, 30), D(2026, 12, 31), 2) == [
-        D(2027, 1, 1)
-    ]
-
-
-def test_next_holiday():
-    holidays = care.parse_holidays("2026-02-17, 2027-02-06, 10-01")
-    assert care.next_holiday(holidays, D(2026, 6, 30)) == D(2026, 10, 1)
-    assert care.next_holiday(holidays, D(2026, 10, 2)) == D(2027, 2, 6)
-    assert care.next_holiday(care.parse_holidays("2025-01-29"), D(2026, 1, 1)) is None
 
 
 def test_tag_period():
