@@ -4,7 +4,7 @@
     "name": "Customer Relations",
     "summary": "Customer value scoring, tiers, VIP lifecycle, visits and care "
     "on top of Sales, Accounting and Helpdesk",
-    "version": "19.0.1.8.0",
+    "version": "19.0.1.9.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "crm_relation developers",
