@@ -46,8 +46,10 @@ def timed(label, batches, call):
         call(batch)
         count += len(batch)
     seconds = time.perf_counter() - t0
-    print(f"  {label:<46} {count:>7,} rows {seconds:8.2f}s "
-          f"{count / seconds:9.1f} rows/s", flush=True)  # fmt: skip
+    print(
+        f"  {label:<46} {count:>7,} rows {seconds:8.2f}s {count / seconds:9.1f} rows/s",
+        flush=True,
+    )
     return count / seconds
 
 
@@ -57,8 +59,10 @@ def chunks(items, size):
 
 def order_lines(i):
     """The 3 lines of order ``i``: ``(product index, quantity, price)``."""
-    return [((i * 7 + k * 11) % PRODUCTS, 1 + (i + k) % 4, 10.0 + (i * 3 + k) % 50)
-            for k in range(LINES)]  # fmt: skip
+    return [
+        ((i * 7 + k * 11) % PRODUCTS, 1 + (i + k) % 4, 10.0 + (i * 3 + k) % 50)
+        for k in range(LINES)
+    ]
 
 
 def order_date(i):
@@ -71,9 +75,14 @@ def server(args):
     if args.url:
         url = urllib.parse.urlsplit(args.url)
         https = url.scheme == "https"
-        yield (url.hostname, url.port or (443 if https else 80),
-               "jsonrpc+ssl" if https else "jsonrpc", args.db, args.login,
-               args.password)  # fmt: skip
+        yield (
+            url.hostname,
+            url.port or (443 if https else 80),
+            "jsonrpc+ssl" if https else "jsonrpc",
+            args.db,
+            args.login,
+            args.password,
+        )
         return
     import odoo_env
     import odoo_server
@@ -98,8 +107,9 @@ def server(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--orders", type=int, default=1000,
-                        help="orders each way (default 1,000)")  # fmt: skip
+    parser.add_argument(
+        "--orders", type=int, default=1000, help="orders each way (default 1,000)"
+    )
     parser.add_argument("--customers", type=int, default=200)
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--url", help="an Odoo server to use instead of starting one")
@@ -121,15 +131,30 @@ def main():
 
         source = f"bench-{run}"
         codes = [f"B{run}-{p:03d}" for p in range(PRODUCTS)]
-        product_ids = call("product.product", "create", [
-            {"name": f"Bench product {p}", "default_code": code, "list_price": 10 + p}
-            for p, code in enumerate(codes)
-        ])  # fmt: skip
-        customers = call("crm.relation.sync", "sync_partners", [
-            {"source": source, "external_id": f"C{c:05d}",
-             "name": f"Bench customer {c} 客户"}
-            for c in range(args.customers)
-        ])  # fmt: skip
+        product_ids = call(
+            "product.product",
+            "create",
+            [
+                {
+                    "name": f"Bench product {p}",
+                    "default_code": code,
+                    "list_price": 10 + p,
+                }
+                for p, code in enumerate(codes)
+            ],
+        )
+        customers = call(
+            "crm.relation.sync",
+            "sync_partners",
+            [
+                {
+                    "source": source,
+                    "external_id": f"C{c:05d}",
+                    "name": f"Bench customer {c} 客户",
+                }
+                for c in range(args.customers)
+            ],
+        )
         customer_ids = [r["id"] for r in customers]
         assert all(r["status"] == "created" for r in customers), customers[:3]
 
@@ -138,11 +163,18 @@ def main():
                 "partner_id": customer_ids[i % args.customers],
                 "date_order": order_date(i),
                 "order_line": [
-                    (0, 0, {"product_id": product_ids[p], "product_uom_qty": q,
-                            "price_unit": price})
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": product_ids[p],
+                            "product_uom_qty": q,
+                            "price_unit": price,
+                        },
+                    )
                     for p, q, price in order_lines(i)
                 ],
-            }  # fmt: skip
+            }
             for i in range(args.orders)
         ]
         rows = [
@@ -151,9 +183,11 @@ def main():
                 "external_id": f"O{i:06d}",
                 "customer_external_id": f"C{i % args.customers:05d}",
                 "date_order": order_date(i),
-                "lines": [{"product": codes[p], "quantity": q, "price_unit": price}
-                          for p, q, price in order_lines(i)],
-            }  # fmt: skip
+                "lines": [
+                    {"product": codes[p], "quantity": q, "price_unit": price}
+                    for p, q, price in order_lines(i)
+                ],
+            }
             for i in range(args.orders)
         ]
 
@@ -168,21 +202,36 @@ def main():
             if wrong:
                 sys.exit(f"sync_orders: {len(wrong)} rows not {expected}: {wrong[:3]}")
 
-        print(f"\n{args.orders:,} orders of {LINES} lines, confirmed, over RPC "
-              f"({args.customers:,} customers; sync in batches of {args.batch}):")  # fmt: skip
-        base = timed("baseline: create + action_confirm per order",
-                     [baseline], create_and_confirm)  # fmt: skip
-        first = timed("sync_orders, first pass (created)",
-                      chunks(rows, args.batch), lambda b: sync(b, "created"))  # fmt: skip
-        again = timed("sync_orders, again (unchanged)",
-                      chunks(rows, args.batch), lambda b: sync(b, "unchanged"))  # fmt: skip
-        confirmed = call("sale.order", "search_count",
-                         [("partner_id", "in", customer_ids), ("state", "=", "sale")])  # fmt: skip
+        print(
+            f"\n{args.orders:,} orders of {LINES} lines, confirmed, over RPC "
+            f"({args.customers:,} customers; sync in batches of {args.batch}):"
+        )
+        base = timed(
+            "baseline: create + action_confirm per order",
+            [baseline],
+            create_and_confirm,
+        )
+        first = timed(
+            "sync_orders, first pass (created)",
+            chunks(rows, args.batch),
+            lambda b: sync(b, "created"),
+        )
+        again = timed(
+            "sync_orders, again (unchanged)",
+            chunks(rows, args.batch),
+            lambda b: sync(b, "unchanged"),
+        )
+        confirmed = call(
+            "sale.order",
+            "search_count",
+            [("partner_id", "in", customer_ids), ("state", "=", "sale")],
+        )
         if confirmed != 2 * args.orders:
             sys.exit(f"{confirmed} confirmed orders, expected {2 * args.orders}")
 
         def verdict(ratio, goal):
-            return f"{ratio:6.2f}x   (goal: >= {goal}x) {'PASS' if ratio >= goal else 'MISS'}"
+            met = "PASS" if ratio >= goal else "MISS"
+            return f"{ratio:6.2f}x   (goal: >= {goal}x) {met}"
 
         print(f"\n  sync first pass / baseline:    {verdict(first / base, 2)}")
         print(f"  sync again / sync first pass:  {verdict(again / first, 5)}")

@@ -497,13 +497,36 @@ class CrmRelationSync(models.AbstractModel):
         savepoint, whose end flushes them: a failing row fails there)."""
         vals_list = [self._resolve(vals, key[0], company, lookup)
                      for _i, key, _d, vals, _m in creates]  # fmt: skip
-        records = (
-            self.env[model]
-            .with_context(**(context or self.CREATE_CONTEXT))
-            .create(vals_list)
-        )
+        Model = self.env[model].with_context(**(context or self.CREATE_CONTEXT))
+        if model == "res.partner":
+            records = self._new_partners(Model, vals_list)
+        else:
+            records = Model.create(vals_list)
         self._map_records(model, creates, records, maps, company)
         return records
+
+    @staticmethod
+    def _new_partners(Partner, vals_list):
+        """Create the partners of ``vals_list``, in its order. Odoo syncs
+        each new partner's address and commercial fields with its parent and
+        children, one partner at a time: a new partner without a parent has
+        neither, so those skip it (as Odoo's own import does)."""
+        alone = [i for i, vals in enumerate(vals_list) if not vals.get("parent_id")]
+        if len(alone) == len(vals_list):
+            return Partner.with_context(_partners_skip_fields_sync=True).create(
+                vals_list
+            )
+        ids = [None] * len(vals_list)
+        quick = Partner.with_context(_partners_skip_fields_sync=True).create(
+            [vals_list[i] for i in alone]
+        )
+        children = [i for i in range(len(vals_list)) if vals_list[i].get("parent_id")]
+        for i, partner_id in zip(alone, quick.ids, strict=True):
+            ids[i] = partner_id
+        slow = Partner.create([vals_list[i] for i in children])
+        for i, partner_id in zip(children, slow.ids, strict=True):
+            ids[i] = partner_id
+        return Partner.browse(ids)
 
     def _map_records(self, model, creates, records, maps, company):
         now = fields.Datetime.now()

@@ -202,6 +202,35 @@ class TestSync(InvoicingCase):
         with self.assertRaises(AccessError):
             self.env["crm.relation.sync.map"].with_user(self.user).search([])
 
+    def test_partner_batch_keeps_odoo_partner_rules(self):
+        self._sync("sync_partners",
+                   [self._partner("CO", is_company=True, city="Wuhan")])  # fmt: skip
+        results = self._sync(
+            "sync_partners",
+            [self._partner("R1"), self._partner("K1", parent_external_id="CO"),
+             self._partner("R2", city="Hefei")],
+        )  # fmt: skip
+        self.assertEqual([r["status"] for r in results], ["created"] * 3)
+        r1, k1, r2 = self.env["res.partner"].browse([r["id"] for r in results])
+        self.assertEqual((r1.commercial_partner_id, r2.commercial_partner_id),
+                         (r1, r2))  # fmt: skip
+        self.assertEqual(r2.city, "Hefei")
+        # The contact still takes its company's address and commercial entity.
+        self.assertEqual((k1.parent_id.name, k1.city), ("Customer CO", "Wuhan"))
+        self.assertEqual(k1.commercial_partner_id, k1.parent_id)
+
+    def test_company_check_of_a_partner_batch(self):
+        other = self.setup_other_company()
+        foreign = other["default_account_receivable"]
+        Partner = self.env["res.partner"]
+        batch = Partner.create([{"name": f"Batch {i}"} for i in range(3)])
+        self.assertEqual(len(batch), 3, "the same defaults, checked once")
+        with self.assertRaisesRegex(UserError, "Batch bad") as caught:
+            Partner.create([{"name": "Batch good"}, {"name": "Batch bad",
+                            "property_account_receivable_id": foreign.id}])  # fmt: skip
+        self.assertIn("company inconsistencies", str(caught.exception))
+        self.assertNotIn("Batch good", str(caught.exception))
+
     # -- orders -------------------------------------------------------------
 
     def test_order_with_posted_invoice_feeds_rfm_once(self):
