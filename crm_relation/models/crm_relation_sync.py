@@ -62,9 +62,11 @@ class CrmRelationSync(models.AbstractModel):
     Each public method takes up to ``MAX_ROWS`` rows and returns one result
     per row, in order: ``{"external_id", "id", "status", "error"}`` with
     status ``created``, ``updated``, ``unchanged`` or ``error``. Every field
-    of a row is checked (``logic.sync_rows``); each row is applied in its
-    own savepoint, so a bad row is reported and never blocks or half-writes
-    the others, tags included. Conflicts with concurrent transactions are
+    of a row is checked (``logic.sync_rows``); new records are made in one
+    batch, retried row by row (each row in its own savepoint) when it
+    fails, and changes are applied row by row, each in its own savepoint:
+    a bad row is reported and never blocks or half-writes the others, tags
+    included. Conflicts with concurrent transactions are
     not a row's fault: the call is run again by the server. Rows apply in
     the caller's current company.
     """
