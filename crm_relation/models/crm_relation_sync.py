@@ -514,20 +514,14 @@ class CrmRelationSync(models.AbstractModel):
         children, one partner at a time: a new partner without a parent has
         neither, so those skip it (as Odoo's own import does)."""
         alone = [i for i, vals in enumerate(vals_list) if not vals.get("parent_id")]
-        if len(alone) == len(vals_list):
-            return Partner.with_context(_partners_skip_fields_sync=True).create(
-                vals_list
-            )
+        children = [i for i, vals in enumerate(vals_list) if vals.get("parent_id")]
+        quick = Partner.with_context(_partners_skip_fields_sync=True)
         ids = [None] * len(vals_list)
-        quick = Partner.with_context(_partners_skip_fields_sync=True).create(
-            [vals_list[i] for i in alone]
-        )
-        children = [i for i in range(len(vals_list)) if vals_list[i].get("parent_id")]
-        for i, partner_id in zip(alone, quick.ids, strict=True):
-            ids[i] = partner_id
-        slow = Partner.create([vals_list[i] for i in children])
-        for i, partner_id in zip(children, slow.ids, strict=True):
-            ids[i] = partner_id
+        for indexes, model in ((alone, quick), (children, Partner)):
+            if indexes:
+                created = model.create([vals_list[i] for i in indexes])
+                for i, partner_id in zip(indexes, created.ids, strict=True):
+                    ids[i] = partner_id
         return Partner.browse(ids)
 
     def _map_records(self, model, creates, records, maps, company):
