@@ -1,5 +1,6 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import copy
 import hashlib
 import json
 import logging
@@ -61,9 +62,11 @@ class CrmRelationSync(models.AbstractModel):
     Each public method takes up to ``MAX_ROWS`` rows and returns one result
     per row, in order: ``{"external_id", "id", "status", "error"}`` with
     status ``created``, ``updated``, ``unchanged`` or ``error``. Every field
-    of a row is checked (``logic.sync_rows``); each row is applied in its
-    own savepoint, so a bad row is reported and never blocks or half-writes
-    the others, tags included. Conflicts with concurrent transactions are
+    of a row is checked (``logic.sync_rows``); new records are made in one
+    batch, retried row by row (each row in its own savepoint) when it
+    fails, and changes are applied row by row, each in its own savepoint:
+    a bad row is reported and never blocks or half-writes the others, tags
+    included. Conflicts with concurrent transactions are
     not a row's fault: the call is run again by the server. Rows apply in
     the caller's current company.
     """
@@ -496,13 +499,30 @@ class CrmRelationSync(models.AbstractModel):
         savepoint, whose end flushes them: a failing row fails there)."""
         vals_list = [self._resolve(vals, key[0], company, lookup)
                      for _i, key, _d, vals, _m in creates]  # fmt: skip
-        records = (
-            self.env[model]
-            .with_context(**(context or self.CREATE_CONTEXT))
-            .create(vals_list)
-        )
+        Model = self.env[model].with_context(**(context or self.CREATE_CONTEXT))
+        if model == "res.partner":
+            records = self._new_partners(Model, vals_list)
+        else:
+            records = Model.create(vals_list)
         self._map_records(model, creates, records, maps, company)
         return records
+
+    @staticmethod
+    def _new_partners(Partner, vals_list):
+        """Create the partners of ``vals_list``, in its order. Odoo syncs
+        each new partner's address and commercial fields with its parent and
+        children, one partner at a time: a new partner without a parent has
+        neither, so those skip it (as Odoo's own import does)."""
+        alone = [i for i, vals in enumerate(vals_list) if not vals.get("parent_id")]
+        children = [i for i, vals in enumerate(vals_list) if vals.get("parent_id")]
+        quick = Partner.with_context(_partners_skip_fields_sync=True)
+        ids = [None] * len(vals_list)
+        for indexes, model in ((alone, quick), (children, Partner)):
+            if indexes:
+                created = model.create([vals_list[i] for i in indexes])
+                for i, partner_id in zip(indexes, created.ids, strict=True):
+                    ids[i] = partner_id
+        return Partner.browse(ids)
 
     def _map_records(self, model, creates, records, maps, company):
         now = fields.Datetime.now()
@@ -809,53 +829,141 @@ class CrmRelationSync(models.AbstractModel):
 
     # === ORDERS === #
 
+    # Every lookup is made for the whole call (mappings, orders, products);
+    # the new orders are created, confirmed and invoiced in one batch, in one
+    # savepoint; a batch that fails is retried row by row, each in its own
+    # savepoint. A row whose payload hash is the one its mapping stores is
+    # unchanged and costs nothing more; changed orders are amended row by row.
     def _sync_orders(self, rows, company):
         door = guards.trusted(self, cause="sync", flags=[SYNC_CONFIRM])
-        checked = door._checked(rows, sync_rows.check_order)
-        keys = set()
-        for _index, values, _error in checked:
-            if values:
-                keys.add(("sale.order", values["source"], values["external_id"]))
-                keys.add(
-                    ("res.partner", values["source"], values["customer_external_id"])
-                )
-        maps = door._maps(keys, company)
-        lookup = {}
-        results = []
-        seen = {}
-        for index, values, error in checked:
-            row = rows[index]
+        results = [None] * len(rows)
+        valid, keys, seen = [], set(), {}
+        for index, values, error in door._checked(rows, sync_rows.check_order):
             if error:
-                results.append(door._error(row, error))
+                results[index] = door._error(rows[index], error)
                 continue
             key = (values["source"], values["external_id"])
             if key in seen:
-                results.append(
-                    door._error(
-                        row,
-                        self.env._(
-                            "external_id %(value)s is already in row %(row)s of "
-                            "this call",
-                            value=repr(key[1]),
-                            row=seen[key],
-                        ),
-                    )
+                results[index] = door._error(
+                    rows[index],
+                    self.env._(
+                        "external_id %(value)s is already in row %(row)s of this call",
+                        value=repr(key[1]),
+                        row=seen[key],
+                    ),
                 )
                 continue
             seen[key] = index
+            valid.append((index, values, key))
+            keys.add(("sale.order", *key))
+            keys.add(("res.partner", values["source"], values["customer_external_id"]))
+        maps = door._maps(keys, company)
+        orders = self.env["sale.order"]
+        alive = set(
+            orders.browse(
+                [m.res_id for k, m in maps.items() if k[0] == "sale.order"]
+            ).exists().ids
+        )  # fmt: skip
+        lookup = {}
+        door._find_products(
+            {line["product"] for _i, values, _k in valid for line in values["lines"]},
+            lookup,
+        )
+        creates, changed = [], []
+        for index, values, key in valid:
+            digest = _payload_hash(values)
+            mapping = maps.get(("sale.order", *key))
+            if mapping and mapping.res_id in alive:
+                if mapping.payload_hash == digest:
+                    order = orders.browse(mapping.res_id)
+                    results[index] = door._ok(rows[index], order, "unchanged")
+                else:
+                    changed.append((index, values))
+                continue
+            try:
+                vals = door._order_vals(values, None, maps, lookup)
+            except RowError as error:
+                results[index] = door._error(rows[index], str(error))
+                continue
+            creates.append((index, key, digest, vals, mapping, values))
+        door._create_orders(rows, creates, maps, company, lookup, results)
+        for index, values in changed:
             try:
                 with self.env.cr.savepoint():
                     order, status = door._apply_order(values, maps, company, lookup)
             except RowError as error:
                 door._forget(maps, lookup)
-                results.append(door._error(row, str(error)))
+                results[index] = door._error(rows[index], str(error))
             except ROW_ERRORS as error:
                 door._retry_if_concurrent(error)
                 door._forget(maps, lookup)
-                results.append(door._error(row, door._message(error)))
+                results[index] = door._error(rows[index], door._message(error))
             else:
-                results.append(door._ok(row, order, status))
+                results[index] = door._ok(rows[index], order, status)
         return results
+
+    def _create_orders(self, rows, creates, maps, company, lookup, results):
+        """Create, confirm and invoice the orders of ``creates`` (``(index,
+        key, digest, vals, mapping, values)``) in one go; when that fails,
+        one savepoint a row, so that a bad row costs only itself."""
+        if not creates:
+            return
+        try:
+            with self.env.cr.savepoint():
+                orders = self._new_orders(creates, maps, company, lookup)
+        except ROW_ERRORS as error:
+            self._retry_if_concurrent(error)
+            self._forget(maps, lookup)
+        else:
+            for create, order in zip(creates, orders, strict=True):
+                results[create[0]] = self._ok(rows[create[0]], order, "created")
+            return
+        for create in creates:
+            index = create[0]
+            try:
+                with self.env.cr.savepoint():
+                    [order] = self._new_orders([create], maps, company, lookup)
+            except ROW_ERRORS as error:
+                self._retry_if_concurrent(error)
+                self._forget(maps, lookup)
+                results[index] = self._error(rows[index], self._message(error))
+            else:
+                results[index] = self._ok(rows[index], order, "created")
+
+    def _new_orders(self, creates, maps, company, lookup):
+        # The values are copied: a batch that fails is tried again row by row.
+        orders = self._new_records(
+            "sale.order",
+            [(i, key, digest, copy.deepcopy(vals), mapping)
+             for i, key, digest, vals, mapping, _values in creates],
+            maps, company, lookup, context={},
+        )  # fmt: skip
+        orders.action_confirm()
+        self._after_confirm(
+            orders,
+            [create[3]["date_order"] for create in creates],
+            [create[5]["invoice"] for create in creates],
+        )
+        return orders
+
+    def _after_confirm(self, orders, dates, invoicing):
+        """Put each confirmed order back on its day (confirmation stamps it
+        with now) and invoice those whose row asks for it (one invoice an
+        order, dated on the order's day; posted when asked)."""
+        to_invoice, to_post = [], []
+        for order, date, invoice in zip(orders, dates, invoicing, strict=True):
+            order.date_order = date
+            if invoice != "none" and not order.invoice_ids:
+                to_invoice.append(order.id)
+                if invoice == "post":
+                    to_post.append(order.id)
+        if not to_invoice:
+            return
+        invoiced = orders.browse(to_invoice)
+        invoiced._create_invoices(grouped=True)
+        for order in invoiced:
+            order.invoice_ids.invoice_date = order.date_order.date()
+        orders.browse(to_post).invoice_ids.action_post()
 
     def _apply_order(self, values, maps, company, lookup):
         key = (values["source"], values["external_id"])
@@ -867,26 +975,17 @@ class CrmRelationSync(models.AbstractModel):
         if order and mapping.payload_hash == digest:
             return order, "unchanged"
         vals = self._order_vals(values, order, maps, lookup)
-        if order:
-            order.write(vals)
-            mapping.write({"payload_hash": digest, "last_sync": fields.Datetime.now()})
-            status = "updated"
-        else:
-            [order] = self._new_records(
-                "sale.order", [(None, key, digest, vals, mapping)], maps, company,
-                lookup, context={},
-            )  # fmt: skip
-            status = "created"
+        if not order:
+            [order] = self._new_orders(
+                [(None, key, digest, vals, mapping, values)], maps, company, lookup
+            )
+            return order, "created"
+        order.write(vals)
+        mapping.write({"payload_hash": digest, "last_sync": fields.Datetime.now()})
         if order.state != "sale":
             order.action_confirm()
-        # Confirmation stamps the order with now: put it back on its day.
-        order.date_order = vals["date_order"]
-        if values["invoice"] != "none" and not order.invoice_ids:
-            moves = order._create_invoices()
-            moves.invoice_date = order.date_order.date()
-            if values["invoice"] == "post":
-                moves.action_post()
-        return order, status
+        self._after_confirm(order, [vals["date_order"]], [values["invoice"]])
+        return order, "updated"
 
     def _order_vals(self, values, order, maps, lookup):
         source = values["source"]
@@ -937,24 +1036,31 @@ class CrmRelationSync(models.AbstractModel):
         )
         return vals
 
-    def _products(self, lines, lookup):
-        """``{line index: product id}``; one search for the codes not seen
-        before in the call."""
+    def _find_products(self, codes, lookup):
+        """The ``{code: [product ids]}`` cache of the call, with the codes
+        not seen before in it looked up by one search."""
         cache = lookup.setdefault("product", {})
-        codes = {line["product"] for line in lines} - cache.keys()
+        codes = set(codes) - cache.keys()
         if codes:
             matches = {}
-            for product in self.env["product.product"].search(
+            for product in self.env["product.product"].search_fetch(
                 [
                     "|",
                     ("default_code", "in", list(codes)),
                     ("barcode", "in", list(codes)),
-                ]
+                ],
+                ["default_code", "barcode"],
             ):
                 for code in {product.default_code, product.barcode} & codes:
                     matches.setdefault(code, []).append(product.id)
             for code in codes:
                 cache[code] = matches.get(code, [])
+        return cache
+
+    def _products(self, lines, lookup):
+        """``{line index: product id}``; one search for the codes not seen
+        before in the call."""
+        cache = self._find_products({line["product"] for line in lines}, lookup)
         result = {}
         for index, line in enumerate(lines):
             found = cache[line["product"]]

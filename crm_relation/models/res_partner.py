@@ -360,6 +360,36 @@ class ResPartner(models.Model):
             self, AUDITED, vals, super().write
         )
 
+    def _check_company(self, fnames=None):
+        """Odoo checks the company of every partner's company-dependent
+        values (receivable and payable accounts, stock locations...) one
+        partner at a time, though the check depends on the values alone,
+        against the current company: a batch of partners created together
+        (the sync door's) would cost four checks a partner. Check each
+        distinct combination of values once; should one fail, check them all
+        (Odoo's message names every partner concerned)."""
+        if len(self) < 2:
+            return super()._check_company(fnames)
+        if fnames is None or {"company_id", "company_ids"} & set(fnames):
+            fnames = self._fields
+        checked = [
+            self._fields[name]
+            for name in fnames
+            if self._fields[name].relational and self._fields[name].check_company
+        ]
+        if not checked or not all(field.company_dependent for field in checked):
+            return super()._check_company(fnames)
+        first = {}
+        for record in self.sudo():
+            key = tuple(tuple(record[field.name].ids) for field in checked)
+            first.setdefault(key, record.id)
+        try:
+            return super(ResPartner, self.browse(list(first.values())))._check_company(
+                fnames
+            )
+        except UserError:
+            return super()._check_company(fnames)
+
     def _guard_hint(self):
         return self.env._(
             "the customer value evaluation, the Block or Unblock action of a "

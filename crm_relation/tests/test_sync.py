@@ -10,6 +10,7 @@ from odoo.tools import mute_logger
 
 from ..models import crm_relation_sync
 from ..models.crm_relation_rfm_engine import CrmRelationRfmEngine
+from .common import trusted
 from .invoicing_case import TODAY, InvoicingCase
 
 
@@ -201,6 +202,35 @@ class TestSync(InvoicingCase):
         with self.assertRaises(AccessError):
             self.env["crm.relation.sync.map"].with_user(self.user).search([])
 
+    def test_partner_batch_keeps_odoo_partner_rules(self):
+        self._sync("sync_partners",
+                   [self._partner("CO", is_company=True, city="Wuhan")])  # fmt: skip
+        results = self._sync(
+            "sync_partners",
+            [self._partner("R1"), self._partner("K1", parent_external_id="CO"),
+             self._partner("R2", city="Hefei")],
+        )  # fmt: skip
+        self.assertEqual([r["status"] for r in results], ["created"] * 3)
+        r1, k1, r2 = self.env["res.partner"].browse([r["id"] for r in results])
+        self.assertEqual((r1.commercial_partner_id, r2.commercial_partner_id),
+                         (r1, r2))  # fmt: skip
+        self.assertEqual(r2.city, "Hefei")
+        # The contact still takes its company's address and commercial entity.
+        self.assertEqual((k1.parent_id.name, k1.city), ("Customer CO", "Wuhan"))
+        self.assertEqual(k1.commercial_partner_id, k1.parent_id)
+
+    def test_company_check_of_a_partner_batch(self):
+        other = self.setup_other_company()
+        foreign = other["default_account_receivable"]
+        Partner = self.env["res.partner"]
+        batch = Partner.create([{"name": f"Batch {i}"} for i in range(3)])
+        self.assertEqual(len(batch), 3, "the same defaults, checked once")
+        with self.assertRaisesRegex(UserError, "Batch bad") as caught:
+            Partner.create([{"name": "Batch good"}, {"name": "Batch bad",
+                            "property_account_receivable_id": foreign.id}])  # fmt: skip
+        self.assertIn("company inconsistencies", str(caught.exception))
+        self.assertNotIn("Batch good", str(caught.exception))
+
     # -- orders -------------------------------------------------------------
 
     def test_order_with_posted_invoice_feeds_rfm_once(self):
@@ -317,3 +347,110 @@ class TestSync(InvoicingCase):
         [result] = self._sync("sync_orders", [changed])
         self.assertEqual(result["status"], "error")
         self.assertIn("already delivered or invoiced", result["error"])
+
+    def _confirmations(self):
+        """A patch counting the orders of each ``action_confirm`` call."""
+        model = type(self.env["sale.order"])
+        original = model.action_confirm
+        calls = []
+
+        def action_confirm(orders):
+            calls.append(len(orders))
+            return original(orders)
+
+        return patch.object(model, "action_confirm", action_confirm), calls
+
+    def test_orders_in_one_batch_then_unchanged_then_one_updated(self):
+        self._sync("sync_partners", [self._partner("C1"), self._partner("C2")])
+        rows = [self._order("O1"), self._order("O2", customer="C2", invoice="post"),
+                self._order("O3")]  # fmt: skip
+        patched, calls = self._confirmations()
+        with patched:
+            results = self._sync("sync_orders", rows)
+        self.assertEqual([r["status"] for r in results], ["created"] * 3, results)
+        self.assertEqual(calls, [3], "the new orders are confirmed together")
+        orders = self.env["sale.order"].browse([r["id"] for r in results])
+        self.assertEqual(orders.mapped("state"), ["sale"] * 3)
+        self.assertEqual({o.date_order.date() for o in orders}, {TODAY})
+        self.assertEqual(
+            [(len(o.invoice_ids), o.invoice_ids.state) for o in orders],
+            [(0, False), (1, "posted"), (0, False)],
+            "only the row asking for it is invoiced, in an invoice of its own",
+        )
+        self.assertEqual(orders[1].invoice_ids.invoice_date, TODAY)
+        self.assertEqual(orders[0].partner_id.name, "Customer C1")
+        mappings = self.env["crm.relation.sync.map"].search(
+            [("model", "=", "sale.order"), ("res_id", "in", orders.ids)]
+        )
+        self.assertEqual(sorted(mappings.mapped("external_id")), ["O1", "O2", "O3"])
+        stamps = {m.id: (m.payload_hash, m.last_sync) for m in mappings}
+        self._after_commit()
+
+        # The same payload again: nothing confirmed, written or re-evaluated.
+        with patched:
+            again = self._sync("sync_orders", rows)
+        self.assertEqual([r["status"] for r in again], ["unchanged"] * 3)
+        self.assertEqual([r["id"] for r in again], orders.ids)
+        self.assertEqual(calls, [3])
+        self.assertEqual({m.id: (m.payload_hash, m.last_sync) for m in mappings},
+                         stamps)  # fmt: skip
+        self.assertNotIn(crm_relation_sync.EVALUATE_LATER, self.env.cr.postcommit.data)
+
+        # One order changed among unchanged ones: that one alone is amended.
+        rows[2] = dict(rows[2], lines=[{"product": "SYNC-TEA", "quantity": 7,
+                                        "price_unit": 80}])  # fmt: skip
+        results = self._sync("sync_orders", rows)
+        self.assertEqual([r["status"] for r in results],
+                         ["unchanged", "unchanged", "updated"])  # fmt: skip
+        tea = orders[2].order_line.filtered(lambda x: x.product_id == self.tea)
+        self.assertEqual((tea.product_uom_qty, tea.price_unit), (7, 80))
+        self.assertEqual(orders[2].date_order.date(), TODAY)
+        self.assertNotEqual(mappings.filtered(lambda m: m.external_id == "O3")
+                            .payload_hash, stamps[mappings[2].id][0])  # fmt: skip
+        self.assertEqual(orders[0].order_line.mapped("product_uom_qty"), [3, 2])
+
+    def test_a_bad_order_in_a_batch_costs_only_itself(self):
+        self._sync("sync_partners", [self._partner(c) for c in ("C1", "C2", "C3")])
+        mapping = self.env["crm.relation.sync.map"].search(
+            [("model", "=", "res.partner"), ("external_id", "=", "C2")]
+        )
+        customer = self.env["res.partner"].browse(mapping.res_id)
+        # Found out only at confirmation, which fails the whole batch: it is
+        # tried again row by row.
+        trusted(customer.with_company(self.company).sudo()).write(
+            {"relation_blocked": True, "relation_block_reason": "Unpaid invoices"}
+        )
+        rows = [
+            self._order("O1", invoice="post"),
+            self._order("O2", customer="C2"),
+            self._order("O3", customer="C3", lines=[{"product": "NOPE", "quantity": 1,
+                                                     "price_unit": 5}]),
+            self._order("O4", customer="C3"),
+        ]  # fmt: skip
+        patched, calls = self._confirmations()
+        with patched:
+            results = self._sync("sync_orders", rows)
+        self.assertEqual([r["status"] for r in results],
+                         ["created", "error", "error", "created"])  # fmt: skip
+        self.assertIn("blocked", results[1]["error"])
+        self.assertIn("product 'NOPE'", results[2]["error"])
+        self.assertEqual(calls, [3, 1, 1, 1], "the batch, then row by row")
+        self.assertFalse(
+            self.env["sale.order"].search([("partner_id", "=", customer.id)]),
+            "the refused row left no draft order behind",
+        )
+        self.assertFalse(
+            self.env["crm.relation.sync.map"].search([("external_id", "=", "O2")])
+        )
+        first, last = self.env["sale.order"].browse([results[0]["id"],
+                                                     results[3]["id"]])  # fmt: skip
+        self.assertEqual((first.state, last.state), ("sale", "sale"))
+        self.assertEqual(len(first.invoice_ids), 1, "one invoice, not one per try")
+        self.assertEqual(first.invoice_ids.state, "posted")
+        # Once unblocked, the same row goes through; the others are unchanged.
+        trusted(customer.with_company(self.company).sudo()).write(
+            {"relation_blocked": False}
+        )
+        again = self._sync("sync_orders", rows)
+        self.assertEqual([r["status"] for r in again],
+                         ["unchanged", "created", "error", "unchanged"])  # fmt: skip
