@@ -411,7 +411,9 @@ class CrmRelationRfmEngine(models.AbstractModel):
             pid, last_date, freq, round(monetary, 2), round(avg, 2), float(items),
             r, f, m, score, tier_id, status, stamp,
             risk.risk, risk.at_risk,
-            json.dumps(list(risk.reasons)) if risk.reasons else None,
+            json.dumps(churn.stored_reasons(risk.reasons, date))
+            if risk.reasons
+            else None,
         )  # fmt: skip
         change = None
         if tier_id != old_tier or status != old_status:

@@ -160,8 +160,11 @@ class CrmRelationWinback(models.Model):
         Partner = self.env["res.partner"]
         for episode in self:
             lines = [self.env._("Churn risk %(risk)s", risk=episode.risk)]
+            # The silence as of the episode's opening, as its risk.
             lines += Partner._churn_reason_words(
-                episode.reason_data, episode.currency_id
+                episode.reason_data,
+                episode.currency_id,
+                (episode.date_open or fields.Datetime.now()).date(),
             )
             episode.reasons = "\n".join(lines)
 

@@ -251,14 +251,16 @@ class ResPartner(models.Model):
         """The stored churn reasons in words, in the user's language."""
         self.ensure_one()
         return self._churn_reason_words(
-            self.relation_churn_reason_data, self.env.company.currency_id
+            self.relation_churn_reason_data,
+            self.env.company.currency_id,
+            fields.Date.context_today(self),
         )
 
     @api.model
-    def _churn_reason_words(self, data, currency):
+    def _churn_reason_words(self, data, currency, as_of):
         """Churn reasons stored as ``data`` (the JSON of
         ``relation_churn_reason_data``) in words, in the user's language,
-        amounts in ``currency``."""
+        amounts in ``currency``, silences counted up to the day ``as_of``."""
         try:
             reasons = json.loads(data or "[]")
         except ValueError:
@@ -270,14 +272,15 @@ class ResPartner(models.Model):
                 lines.append(
                     self.env._(
                         "No purchase for %(days)s days, usually every %(usual)s days",
-                        days=reason["days"],
+                        days=churn.reason_days(reason, as_of),
                         usual=reason["usual"],
                     )
                 )
             elif code == churn.REASON_SINGLE:
                 lines.append(
                     self.env._(
-                        "Only one purchase, %(days)s days ago", days=reason["days"]
+                        "Only one purchase, %(days)s days ago",
+                        days=churn.reason_days(reason, as_of),
                     )
                 )
             elif code == churn.REASON_ORDERS:
