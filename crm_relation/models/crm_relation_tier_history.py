@@ -59,6 +59,7 @@ class CrmRelationTierHistory(models.Model):
         "crm.relation.audit",
         "Sealed By",
         readonly=True,
+        index=True,
         ondelete="restrict",
         help="The audit entry of the evaluation that wrote this change: it "
         "carries the count and digest of the evaluation's changes.",
