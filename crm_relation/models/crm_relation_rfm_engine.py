@@ -112,7 +112,8 @@ class CrmRelationRfmEngine(models.AbstractModel):
         """Evaluate ``partner_ids`` (default: every customer) of ``company_id``
         (default: the current company) now, as a manual evaluation (managers;
         callable over RPC). Returns ``{"evaluated": n, "changed": n,
-        "warnings": n}``."""
+        "warnings": n, "written": n}`` (``changed``: tier or status changes;
+        ``written``: customers whose stored figures were written)."""
         env = self.env
         company = self._arg_company(company_id)
         partners = None
@@ -129,7 +130,7 @@ class CrmRelationRfmEngine(models.AbstractModel):
                 )
             partners.check_access("read")
             if not partners:
-                return {"evaluated": 0, "changed": 0, "warnings": 0}
+                return {"evaluated": 0, "changed": 0, "warnings": 0, "written": 0}
         return self.sudo()._evaluate_company(company, partners, trigger="manual")
 
     @guards.callers(guards.MANAGER_GROUP, guards.AUDITOR_GROUP)
