@@ -51,6 +51,10 @@ BROKEN_UNKNOWN_KEY = "unknown_key"  # sealed with a key the verifier lacks
 BROKEN_UNKEYED = "unkeyed"  # sealed without a key after keyed entries
 BROKEN_TAIL = "tail"  # the chain ends before its recorded head
 BROKEN_ANCHOR = "anchor"  # the chain does not hold the anchor given
+# An evaluation's entry no longer matches the tier history rows it seals.
+BROKEN_HISTORY = "history"
+# Tier history rows after the first sealed evaluation that none seals.
+BROKEN_HISTORY_ADDED = "history_added"
 
 # Content values are text, integers or None: nothing whose text form could
 # differ between the writer and the verifier (floats, dates).
@@ -256,3 +260,43 @@ def _is_hex(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# Evaluations: one entry seals the tier history rows an evaluation wrote,
+# with their count and digest (computed in SQL by the writer and the
+# verifier alike), instead of one entry per change.
+
+_EVALUATION_VALUE = "{count} tier changes, sha256 {digest}"
+
+
+def evaluation_value(count: int, digest: str) -> str:
+    """The new value of an evaluation's entry."""
+    if count < 1 or len(digest) != 64 or not _is_hex(digest):
+        raise ValueError(f"not an evaluation digest: {count!r} {digest!r}")
+    return _EVALUATION_VALUE.format(count=count, digest=digest)
+
+
+def parse_evaluation_value(text: str | None) -> tuple[int, str] | None:
+    """``(count, digest)`` of an evaluation entry's new value, or None when
+    it reads otherwise."""
+    words = (text or "").split()
+    if len(words) != 5 or words[1:4] != ["tier", "changes,", "sha256"]:
+        return None
+    count, digest = words[0], words[4]
+    if not count.isdigit() or len(digest) != 64 or not _is_hex(digest):
+        return None
+    return int(count), digest
+
+
+def history_breaks(
+    expected: Mapping[int, tuple[int, str]], actual: Mapping[int, tuple[int, str]]
+) -> int | None:
+    """The first evaluation entry (by id) whose ``(count, digest)`` the
+    history rows no longer give: ``expected`` from the entries, ``actual``
+    recomputed from the rows grouped by the entry they point to (an entry
+    no row points to any more, or one rows point to that is no evaluation,
+    does not match either)."""
+    for entry_id in sorted(set(expected) | set(actual)):
+        if expected.get(entry_id) != actual.get(entry_id):
+            return entry_id
+    return None

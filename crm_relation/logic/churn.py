@@ -120,6 +120,28 @@ def usual_interval(purchases, first_date, last_date):
     return max(1.0, (last_date - first_date).days / (purchases - 1))
 
 
+def stored_reasons(reasons, as_of):
+    """``reasons`` of an assessment as of ``as_of`` as they are stored: a
+    silence counted in days (which grows every day) becomes the day it
+    started (``since``, ISO), which does not; :func:`reason_days` gives the
+    days back as of any later day."""
+    stored = []
+    for reason in reasons:
+        reason = dict(reason)
+        if "days" in reason:
+            reason["since"] = (as_of - timedelta(days=reason.pop("days"))).isoformat()
+        stored.append(reason)
+    return stored
+
+
+def reason_days(reason, as_of):
+    """The days of silence of a stored reason as of ``as_of`` (reasons
+    stored before 19.0.1.9.0 carry their days)."""
+    if "days" in reason:
+        return reason["days"]
+    return max(0, (as_of - date.fromisoformat(reason["since"])).days)
+
+
 def assess(params, facts, as_of):
     """The customer's :class:`Assessment` as of ``as_of``."""
     if not facts.purchases or facts.last_date is None:

@@ -10,6 +10,11 @@ the highest one a reader sees is committed and visible to it: reading
 committing, with no time window or lag to guess. A cursor is
 ``"<company id>:<position>"``: a cursor of one company is refused in
 another.
+
+An evaluation is one entry of the chain for all its tier and status
+changes (its tier history rows point to it): its changes are read in the
+order of their rows, and a page that ends inside an evaluation gives the
+cursor ``"<company id>:<position>:<row>"`` to go on from that row.
 """
 
 import re
@@ -23,7 +28,7 @@ KINDS = {
 }
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 5000
-CURSOR = re.compile(r"^\s*(\d{1,12}):(\d{1,18})\s*$")
+CURSOR = re.compile(r"^\s*(\d{1,12}):(\d{1,18})(?::(\d{1,18}))?\s*$")
 
 # What is wrong with an argument (ArgumentError.code).
 NOT_A_CURSOR = "not_a_cursor"
@@ -41,20 +46,25 @@ class ArgumentError(ValueError):
         self.name, self.value, self.code = name, value, code
 
 
-def cursor(company_id, position):
+def cursor(company_id, position, row=0):
+    """The cursor after chain position ``position`` (all of it), or after
+    its change ``row`` (an evaluation's, read in part)."""
+    if row:
+        return f"{company_id}:{position}:{row}"
     return f"{company_id}:{position}"
 
 
 def parse_cursor(value, company_id):
-    """The chain position after which to read: 0 for no cursor."""
+    """``(position, row)`` after which to read: ``(0, 0)`` for no cursor;
+    ``row`` 0 when the whole position was read."""
     if value is None or value is False or value == "":
-        return 0
+        return 0, 0
     match = CURSOR.match(value) if isinstance(value, str) else None
     if not match:
         raise ArgumentError("since", value, NOT_A_CURSOR)
     if int(match.group(1)) != company_id:
         raise ArgumentError("since", value, OTHER_COMPANY)
-    return int(match.group(2))
+    return int(match.group(2)), int(match.group(3) or 0)
 
 
 def parse_kinds(value):
@@ -94,7 +104,8 @@ def parse_source(value):
 def group_entries(entries, kinds_of):
     """``[(partner id, [kinds], last position, last logged at)]`` from the
     page's ``entries`` (``(position, partner id, kind, logged at)`` in chain
-    order), one per customer, ordered by its last change in the page."""
+    order; a position is anything ordered, such as ``(position, row)``),
+    one per customer, ordered by its last change in the page."""
     grouped = {}
     for position, partner_id, kind, logged_at in entries:
         if partner_id is None:

@@ -33,6 +33,10 @@ FORMER_FIELD_NAMES = {
     "review2_user_id": "relation_review2_user_id",
 }
 SEAL_LOCK = 0x43524D41
+# An evaluation's entry: the company's last evaluation, its new value the
+# count and digest of the tier history rows it wrote.
+EVALUATION_MODEL = "res.company"
+EVALUATION_FIELD = "rfm_last_evaluation"
 BATCH = 5000
 # The columns an appended entry is written with.
 APPEND_COLUMNS = (
@@ -214,7 +218,25 @@ class CrmRelationAudit(models.Model):
     # Appending: no lock shared between writers.
 
     @api.model
-    def _append(self, company, entries, cause=None):
+    def _append_evaluation(self, company, count, digest, cause):
+        """Append the entry that seals an evaluation's ``count`` tier history
+        rows of ``company`` by their ``digest``; return its id (the rows
+        point to it)."""
+        [(entry_id,)] = self.env.execute_query(
+            SQL("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", self._table)
+        )
+        entry = (
+            EVALUATION_MODEL,
+            company.id,
+            EVALUATION_FIELD,
+            None,
+            audit_chain.evaluation_value(count, digest),
+        )
+        self._append(company, [entry], cause=cause, entry_ids=[entry_id])
+        return entry_id
+
+    @api.model
+    def _append(self, company, entries, cause=None, entry_ids=None):
         """Append ``entries`` to ``company``'s log, in order, unsealed.
 
         ``entries`` is an iterable (a generator is fine: it is consumed in
@@ -222,6 +244,8 @@ class CrmRelationAudit(models.Model):
         with text or ``None`` values. The cause is ``cause``, else the one a
         trusted path of the addon put in the context, else manual. Returns
         the number appended; they are sealed once the transaction commits.
+        ``entry_ids``: the ids the entries get, taken from the log's sequence
+        by the caller (default: taken here).
         """
         cause = cause or guards.cause(self.env)
         if cause not in dict(CAUSES):
@@ -238,17 +262,20 @@ class CrmRelationAudit(models.Model):
         types = column_types(self, APPEND_COLUMNS)
         count = 0
         while batch := list(itertools.islice(entries, BATCH)):
-            ids = [
-                entry_id
-                for (entry_id,) in self.env.execute_query(
-                    SQL(
-                        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
-                        "FROM generate_series(1, %s)",
-                        self._table,
-                        len(batch),
+            if entry_ids is not None:
+                ids, entry_ids = entry_ids[: len(batch)], entry_ids[len(batch) :]
+            else:
+                ids = [
+                    entry_id
+                    for (entry_id,) in self.env.execute_query(
+                        SQL(
+                            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                            "FROM generate_series(1, %s)",
+                            self._table,
+                            len(batch),
+                        )
                     )
-                )
-            ]
+                ]
             rows = []
             for entry_id, (model, res_id, field_name, old, new) in zip(
                 ids, batch, strict=True
@@ -548,17 +575,23 @@ class CrmRelationAudit(models.Model):
             anchor=anchor,
         )
         unsealed, unsealed_broken = self._check_unsealed(company, known)
+        history_broken, history_reason = self._check_history(company)
         report = result.as_dict()
         report.update(
             company_id=company.id,
             unsealed=unsealed,
             unsealed_broken_id=unsealed_broken or False,
+            history_broken_id=history_broken or False,
         )
         if unsealed_broken and report["intact"]:
             report.update(
                 intact=False,
                 first_broken_id=unsealed_broken,
                 reason=audit_chain.BROKEN_CONTENT,
+            )
+        if history_broken and report["intact"]:
+            report.update(
+                intact=False, first_broken_id=history_broken, reason=history_reason
             )
         if not report["intact"]:
             _logger.warning(
@@ -568,6 +601,72 @@ class CrmRelationAudit(models.Model):
                 report["reason"],
             )
         return report
+
+    def _check_history(self, company):
+        """``(evaluation entry id, reason)`` of the first evaluation of
+        ``company`` whose tier history rows no longer give the count and
+        digest its entry carries (a row changed, removed, or added pointing
+        to it), or of the last evaluation before a row no evaluation seals
+        (added after the first sealed one); ``(None, None)`` when all match.
+        Set-based: one query digests every evaluation's rows."""
+        History = self.env["crm.relation.tier.history"].sudo()
+        History.flush_model()
+        self.flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT id, new_value FROM %s WHERE company_id = %s AND model = %s "
+                "AND field_name = %s",
+                SQL.identifier(self._table),
+                company.id,
+                EVALUATION_MODEL,
+                EVALUATION_FIELD,
+            )
+        )
+        expected = {
+            entry_id: audit_chain.parse_evaluation_value(value)
+            for entry_id, value in rows
+        }
+        table = SQL.identifier(History._table)
+        actual = {
+            entry_id: (count, digest)
+            for entry_id, count, digest in self.env.execute_query(
+                History._digest_query(
+                    table,
+                    group_by="audit_id",
+                    where=SQL(
+                        "(company_id = %(cid)s OR audit_id = ANY(%(ids)s)) "
+                        "AND audit_id IS NOT NULL",
+                        cid=company.id,
+                        ids=list(expected),
+                    ),
+                )
+            )
+        }
+        broken = audit_chain.history_breaks(expected, actual)
+        if broken:
+            return broken, audit_chain.BROKEN_HISTORY
+        # Rows of no evaluation after the first sealed one were added (the
+        # rows before it were audited one entry a change, before 19.0.1.9.0).
+        [(added,)] = self.env.execute_query(
+            SQL(
+                """
+                SELECT (SELECT s.audit_id FROM %(table)s s
+                         WHERE s.company_id = %(cid)s AND s.audit_id IS NOT NULL
+                           AND s.id < h.id
+                         ORDER BY s.id DESC LIMIT 1)
+                  FROM %(table)s h
+                 WHERE h.company_id = %(cid)s AND h.audit_id IS NULL
+                   AND h.id > (SELECT min(id) FROM %(table)s
+                                WHERE company_id = %(cid)s AND audit_id IS NOT NULL)
+                 ORDER BY h.id LIMIT 1
+                """,
+                table=table,
+                cid=company.id,
+            )
+        ) or [(None,)]
+        if added:
+            return added, audit_chain.BROKEN_HISTORY_ADDED
+        return None, None
 
     def _check_unsealed(self, company, known):
         """``(count, first id whose MAC does not fit)`` of the entries not
@@ -635,6 +734,13 @@ class CrmRelationAudit(models.Model):
             ),
             audit_chain.BROKEN_ANCHOR: self.env._(
                 "does not hold the anchor given, or the chain ends before it"
+            ),
+            audit_chain.BROKEN_HISTORY: self.env._(
+                "no longer matches the tier changes of its evaluation: one was "
+                "changed, removed or added"
+            ),
+            audit_chain.BROKEN_HISTORY_ADDED: self.env._(
+                "is followed by tier changes that no evaluation wrote"
             ),
         }
         return texts.get(reason, reason or "")

@@ -18,7 +18,7 @@ _logger = logging.getLogger(__name__)
 # fields it writes on res.partner (all company-dependent), with their types.
 VALUES = {
     "id": "int4",
-    "rfm_recency_days": "int4",
+    "rfm_last_purchase_date": "date",
     "rfm_frequency": "int4",
     "rfm_monetary": "float8",
     "rfm_avg_order": "float8",
@@ -35,6 +35,9 @@ VALUES = {
     "relation_churn_reason_data": "text",
 }
 WRITTEN = tuple(VALUES)[1:]
+# What a re-evaluation compares with the stored values: a customer none of
+# these changed for is not written (its evaluation stamp stays).
+COMPARED = tuple(name for name in WRITTEN if name != "rfm_evaluated_at")
 # The columns of the facts query, a row a customer.
 FACTS = (
     "id", "freq", "last_date", "monetary", "items", "first_date", "before",
@@ -80,6 +83,13 @@ class CrmRelationRfmEngine(models.AbstractModel):
     ``logic.rfm`` and staged in temporary tables in one statement; one
     UPDATE of res.partner and one INSERT of history then apply them. Python
     memory stays bounded by the batch.
+
+    What is stored does not drift from day to day (the last purchase date,
+    not the days since it), and a whole-company evaluation writes only the
+    customers whose figures changed: the UPDATE compares the staged values
+    with the stored ones in SQL. The evaluation's history rows are sealed by
+    one audit entry carrying their count and digest
+    (``crm.relation.tier.history``), which verification recomputes.
     """
 
     _name = "crm.relation.rfm.engine"
@@ -102,7 +112,8 @@ class CrmRelationRfmEngine(models.AbstractModel):
         """Evaluate ``partner_ids`` (default: every customer) of ``company_id``
         (default: the current company) now, as a manual evaluation (managers;
         callable over RPC). Returns ``{"evaluated": n, "changed": n,
-        "warnings": n}``."""
+        "warnings": n, "written": n}`` (``changed``: tier or status changes;
+        ``written``: customers whose stored figures were written)."""
         env = self.env
         company = self._arg_company(company_id)
         partners = None
@@ -119,7 +130,7 @@ class CrmRelationRfmEngine(models.AbstractModel):
                 )
             partners.check_access("read")
             if not partners:
-                return {"evaluated": 0, "changed": 0, "warnings": 0}
+                return {"evaluated": 0, "changed": 0, "warnings": 0, "written": 0}
         return self.sudo()._evaluate_company(company, partners, trigger="manual")
 
     @guards.callers(guards.MANAGER_GROUP, guards.AUDITOR_GROUP)
@@ -296,7 +307,6 @@ class CrmRelationRfmEngine(models.AbstractModel):
         tiers = self.env["crm.relation.tier"].with_context(active_test=False)
         tiers = tiers.search([])  # pylint: disable=no-search-all
         tier_ids = {t.code: t.id for t in tiers}
-        labels = {t.id: f"{t.display_name} [{t.id}]" for t in tiers}
         # An evaluation "as of" another day is stamped with that day.
         now = fields.Datetime.now() if date == today else datetime.combine(date, time())
         stamp = fields.Datetime.to_string(now)
@@ -321,18 +331,20 @@ class CrmRelationRfmEngine(models.AbstractModel):
                 history_types,
                 self._history_rows(company, changes, trigger, stamp, tiers),
             )
-            self._audit_changes(company, changes, trigger, labels)
             evaluated += len(values)
             changed += len(changes)
         # History, audit entries and warnings first, the customers' figures
         # last: their rows stay locked from this UPDATE to the commit only,
         # so users editing customers meanwhile are not held up.
-        warning_ids = self._insert_history()
+        warning_ids = self._insert_history(company, trigger)
         self.env["crm.relation.tier.history"].invalidate_model()
         self._warn_account_managers(
             self.env["crm.relation.tier.history"].sudo().browse(warning_ids)
         )
-        self._write(company)
+        # A partial evaluation (a sync, a block, a manager's pick) stamps
+        # every customer it evaluated; a whole-company one writes only the
+        # customers whose figures changed.
+        written = self._write(company, only_changed=not partners)
         self.env["crm.relation.winback"]._after_evaluation(company, partners, now, date)
         self.env["res.partner"].invalidate_model(list(WRITTEN))
         if not partners:
@@ -340,16 +352,19 @@ class CrmRelationRfmEngine(models.AbstractModel):
             # alone: concurrent ones would otherwise all update it.
             guards.trusted(company.sudo(), fields=guards.ALL).rfm_last_evaluation = now
         _logger.info(
-            "RFM evaluation of %s: %d customers, %d changes, %d warnings",
+            "RFM evaluation of %s: %d customers, %d changes, %d warnings, "
+            "%d customers written",
             company.name,
             evaluated,
             changed,
             len(warning_ids),
+            written,
         )
         return {
             "evaluated": evaluated,
             "changed": changed,
             "warnings": len(warning_ids),
+            "written": written,
         }
 
     def _score_row(
@@ -394,10 +409,12 @@ class CrmRelationRfmEngine(models.AbstractModel):
             churn_params, self._churn_facts(first_date, churn_facts), date
         )
         value = (
-            pid, recency, freq, round(monetary, 2), round(avg, 2), float(items),
+            pid, last_date, freq, round(monetary, 2), round(avg, 2), float(items),
             r, f, m, score, tier_id, status, stamp,
             risk.risk, risk.at_risk,
-            json.dumps(list(risk.reasons)) if risk.reasons else None,
+            json.dumps(churn.stored_reasons(risk.reasons, date))
+            if risk.reasons
+            else None,
         )  # fmt: skip
         change = None
         if tier_id != old_tier or status != old_status:
@@ -465,26 +482,6 @@ class CrmRelationRfmEngine(models.AbstractModel):
                 )
             )  # fmt: skip
         return rows
-
-    def _audit_changes(self, company, changes, trigger, labels):
-        """Append a batch's tier and status changes to the audit trail."""
-        entries = []
-        for change in changes:
-            pid = change["partner_id"]
-            old_tier, new_tier = change["old_tier_id"], change["new_tier_id"]
-            if old_tier != new_tier:
-                entries.append(
-                    (
-                        "res.partner", pid, "relation_tier_id",
-                        labels.get(old_tier), labels.get(new_tier),
-                    )
-                )  # fmt: skip
-            old_status, new_status = change["old_status"], change["new_status"]
-            if old_status != new_status:
-                entries.append(
-                    ("res.partner", pid, "relation_status", old_status, new_status)
-                )
-        self.env["crm.relation.audit"].sudo()._append(company, entries, cause=trigger)
 
     def _warn_account_managers(self, warnings):
         if not warnings:
@@ -763,9 +760,15 @@ class CrmRelationRfmEngine(models.AbstractModel):
                 CREATE TEMP TABLE IF NOT EXISTS crm_rfm_values (%(values)s)
                     ON COMMIT DROP;
                 CREATE TEMP TABLE IF NOT EXISTS crm_rfm_history ON COMMIT DROP AS
-                    SELECT %(history)s FROM crm_relation_tier_history WITH NO DATA;
+                    SELECT id, %(history)s FROM crm_relation_tier_history
+                      WITH NO DATA;
+                ALTER TABLE crm_rfm_history
+                    ALTER COLUMN id SET DEFAULT nextval(%(sequence)s::regclass);
                 TRUNCATE crm_rfm_values, crm_rfm_history;
                 """,
+                sequence=SQL(
+                    "pg_get_serial_sequence('crm_relation_tier_history', 'id')"
+                ),
                 values=SQL(", ").join(
                     SQL("%s %s", SQL.identifier(name), SQL(sql_type))
                     for name, sql_type in VALUES.items()
@@ -774,8 +777,11 @@ class CrmRelationRfmEngine(models.AbstractModel):
             )
         )
 
-    def _write(self, company):
-        """Apply the staged scores in one UPDATE of the jsonb columns."""
+    def _write(self, company, only_changed=False):
+        """Apply the staged scores in one UPDATE of the jsonb columns; with
+        ``only_changed``, of the customers whose stored values differ from
+        the staged ones alone (compared in SQL). Returns the number of
+        customers written."""
         key = str(company.id)
         sets = SQL(", ").join(
             # A null is no value: drop the company's key (Odoo's reads cast
@@ -788,29 +794,62 @@ class CrmRelationRfmEngine(models.AbstractModel):
             )
             for name in WRITTEN
         )
+        changed = SQL()
+        if only_changed:
+            # jsonb compares numbers by value (1.0 = 1); a null staged value
+            # is a missing key, as the UPDATE stores it.
+            changed = SQL(
+                "AND (%s)",
+                SQL(" OR ").join(
+                    SQL(
+                        "p.%(col)s -> %(key)s IS DISTINCT FROM to_jsonb(v.%(col)s)",
+                        col=SQL.identifier(name),
+                        key=key,
+                    )
+                    for name in COMPARED
+                ),
+            )
         # Pending changes of these fields would overwrite the UPDATE.
         self.env["res.partner"].flush_model(WRITTEN)
-        self.env.execute_query(
+        return self.env.execute_query(
             SQL(
-                "UPDATE res_partner p SET %s FROM crm_rfm_values v WHERE p.id = v.id",
+                "WITH updated AS (UPDATE res_partner p SET %s FROM crm_rfm_values v "
+                "WHERE p.id = v.id %s RETURNING 1) SELECT count(*) FROM updated",
                 sets,
+                changed,
             )
-        )
+        )[0][0]
 
-    def _insert_history(self):
-        """Insert the staged history; return the ids of the warnings."""
-        columns = SQL(", ").join(SQL.identifier(c) for c in self.HISTORY_COLUMNS)
+    def _insert_history(self, company, trigger):
+        """Insert the staged history, sealed by one audit entry of
+        ``company`` carrying the rows' count and digest (the rows point to
+        it); return the ids of the warnings."""
+        History = self.env["crm.relation.tier.history"]
+        [(count, digest)] = self.env.execute_query(
+            History._digest_query(SQL.identifier("crm_rfm_history"))
+        )
+        if not count:
+            return []
+        entry_id = (
+            self.env["crm.relation.audit"]
+            .sudo()
+            ._append_evaluation(company, count, digest, trigger)
+        )
+        columns = SQL(", ").join(
+            SQL.identifier(c) for c in ("id", *self.HISTORY_COLUMNS)
+        )
         rows = self.env.execute_query(
             SQL(
                 """
                 WITH inserted AS (
-                    INSERT INTO crm_relation_tier_history (%(columns)s)
-                    SELECT %(columns)s FROM crm_rfm_history
+                    INSERT INTO crm_relation_tier_history (%(columns)s, audit_id)
+                    SELECT %(columns)s, %(entry)s FROM crm_rfm_history
                     RETURNING id, is_warning
                 )
                 SELECT id FROM inserted WHERE is_warning
                 """,
                 columns=columns,
+                entry=entry_id,
             )
         )
         return [row[0] for row in rows]

@@ -16,7 +16,7 @@ from odoo.exceptions import AccessError, ConcurrencyError, UserError, Validation
 from odoo.tools import SQL
 
 from ..logic import sync_changes, sync_rows
-from . import guards, post_commit
+from . import crm_relation_audit, guards, post_commit
 from .sale_order import SYNC_CONFIRM
 
 _logger = logging.getLogger(__name__)
@@ -126,7 +126,7 @@ class CrmRelationSync(models.AbstractModel):
         grouped = sync_changes.group_entries(entries, wanted)
         return {
             "changes": self._change_rows(company, grouped, source),
-            "cursor": sync_changes.cursor(company.id, next_position),
+            "cursor": sync_changes.cursor(company.id, *next_position),
             "more": len(entries) == limit,
         }
 
@@ -162,18 +162,23 @@ class CrmRelationSync(models.AbstractModel):
         )
 
     def _change_entries(self, company, after, kinds, limit):
-        """``[(position, partner id, kind, logged at)]``: the sealed audit
-        entries of ``kinds`` after chain position ``after``, in chain order,
-        at most ``limit`` (one query; a VIP entry names its customer)."""
+        """``[((position, row), partner id, kind, logged at)]``: the sealed
+        audit entries of ``kinds`` after ``after`` (``(position, row)``), in
+        chain order, at most ``limit`` (one query; a VIP entry names its
+        customer; an evaluation's entry gives the tier and status changes
+        of its history rows, in their order: ``row`` is ``2 * history id``,
+        plus 1 for a status change, and 0 for other entries)."""
         Audit = self.env["crm.relation.audit"]
         Audit.flush_model(["company_id", "sequence", "model", "res_id",
                            "field_name", "logged_at"])  # fmt: skip
         self.env["crm.relation.vip"].flush_model(["partner_id"])
+        History = self.env["crm.relation.tier.history"]
         partner_fields = [sync_changes.KINDS[k][1] for k in kinds if k != "vip"] or [""]
+        position, row = after
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT a.sequence,
+                SELECT a.sequence, 0,
                        CASE WHEN a.model = 'crm.relation.vip' THEN v.partner_id
                             ELSE a.res_id END,
                        CASE WHEN a.model = 'crm.relation.vip' THEN 'vip'
@@ -183,17 +188,38 @@ class CrmRelationSync(models.AbstractModel):
              LEFT JOIN %(vip)s v
                     ON a.model = 'crm.relation.vip' AND v.id = a.res_id
                  WHERE a.company_id = %(company)s
-                   AND a.sequence > %(after)s
+                   AND a.sequence > %(position)s
                    AND ((a.model = 'res.partner' AND a.field_name IN %(fields)s)
                         OR (%(vip_wanted)s AND a.model = 'crm.relation.vip'
                             AND a.field_name = 'state'))
-              ORDER BY a.sequence
+                UNION ALL
+                SELECT a.sequence, 2 * h.id + k.n, h.partner_id, k.field, a.logged_at
+                  FROM %(audit)s a
+                  JOIN %(history)s h ON h.audit_id = a.id
+            CROSS JOIN LATERAL (VALUES
+                           (0, 'relation_tier_id',
+                            h.old_tier_id IS DISTINCT FROM h.new_tier_id),
+                           (1, 'relation_status',
+                            h.old_status IS DISTINCT FROM h.new_status)
+                       ) AS k(n, field, changed)
+                 WHERE a.company_id = %(company)s
+                   AND a.model = %(evaluation_model)s
+                   AND a.field_name = %(evaluation_field)s
+                   AND (a.sequence > %(position)s
+                        OR (a.sequence = %(position)s AND %(row)s > 0
+                            AND 2 * h.id + k.n > %(row)s))
+                   AND k.changed AND k.field IN %(fields)s
+              ORDER BY 1, 2
                  LIMIT %(limit)s
                 """,
                 audit=SQL.identifier(Audit._table),
                 vip=SQL.identifier(self.env["crm.relation.vip"]._table),
+                history=SQL.identifier(History._table),
                 company=company.id,
-                after=after,
+                position=position,
+                row=row,
+                evaluation_model=crm_relation_audit.EVALUATION_MODEL,
+                evaluation_field=crm_relation_audit.EVALUATION_FIELD,
                 fields=tuple(partner_fields),
                 vip_wanted="vip" in kinds,
                 limit=limit,
@@ -201,8 +227,8 @@ class CrmRelationSync(models.AbstractModel):
         )
         fields_kind = {field: kind for kind, (_m, field) in sync_changes.KINDS.items()}
         return [
-            (position, partner_id, fields_kind.get(name, name), logged_at)
-            for position, partner_id, name, logged_at in rows
+            ((position, row), partner_id, fields_kind.get(name, name), logged_at)
+            for position, row, partner_id, name, logged_at in rows
         ]
 
     def _change_rows(self, company, grouped, source):

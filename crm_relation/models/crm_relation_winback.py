@@ -160,8 +160,11 @@ class CrmRelationWinback(models.Model):
         Partner = self.env["res.partner"]
         for episode in self:
             lines = [self.env._("Churn risk %(risk)s", risk=episode.risk)]
+            # The silence as of the episode's opening, as its risk.
             lines += Partner._churn_reason_words(
-                episode.reason_data, episode.currency_id
+                episode.reason_data,
+                episode.currency_id,
+                (episode.date_open or fields.Datetime.now()).date(),
             )
             episode.reasons = "\n".join(lines)
 
@@ -447,9 +450,14 @@ class CrmRelationWinback(models.Model):
         """The win-back actions of new episodes: their reasons, and a visit
         with the purpose win back for the account manager on ``date`` (a
         bridge to Odoo's CRM would add an opportunity here)."""
+        # Planned in bulk by an evaluation (thousands on a first one): no
+        # chatter work a visit (an "assigned to you" mail, a creation note,
+        # tracking); the account managers follow their visits, added at
+        # once below.
         visits = (
             self.env["crm.relation.visit"]
             .sudo()
+            .with_context(tracking_disable=True)
             .create(
                 [
                     {
@@ -464,6 +472,12 @@ class CrmRelationWinback(models.Model):
                 ]
             )
         )
+        Followers = self.env["mail.followers"].sudo()
+        for user, planned in visits.grouped("user_id").items():
+            if user.partner_id:
+                Followers._insert_followers(
+                    planned._name, planned.ids, user.partner_id.ids, check_existing=True
+                )
         # The reasons as the evaluation has just written them.
         company = episodes.company_id[:1]
         self.env["res.partner"].flush_model(["relation_churn_reason_data"])

@@ -1,6 +1,7 @@
 # Copyright 2026 crm_relation developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -43,11 +44,17 @@ class ResPartner(models.Model):
 
     # Company-dependent: a customer buying from two companies is scored in
     # each; the form shows the current company's figures.
-    rfm_recency_days = fields.Integer(
-        "Days Since Last Purchase",
+    # Stored: the day, which does not drift; the days since it are derived.
+    rfm_last_purchase_date = fields.Date(
+        "Last Purchase in Window",
         company_dependent=True,
         readonly=True,
         guarded=True,
+    )
+    rfm_recency_days = fields.Integer(
+        "Days Since Last Purchase",
+        compute="_compute_rfm_recency_days",
+        search="_search_rfm_recency_days",
     )
     rfm_frequency = fields.Integer(
         "Purchases in Window",
@@ -177,6 +184,31 @@ class ResPartner(models.Model):
         help="The customer's open win-back episode in the current company.",
     )
 
+    @api.depends("rfm_last_purchase_date")
+    @api.depends_context("company")
+    def _compute_rfm_recency_days(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            last = partner.rfm_last_purchase_date
+            partner.rfm_recency_days = (today - last).days if last else False
+
+    def _search_rfm_recency_days(self, operator, value):
+        """Days since the last purchase, searched on the stored day: at least
+        ``n`` days ago is on or before ``today - n``; none is no purchase in
+        the window."""
+        today = fields.Date.context_today(self)
+        if operator in ("in", "not in"):
+            days = [
+                today - timedelta(days=int(v)) if v not in (False, None) else False
+                for v in value
+            ]
+            return [("rfm_last_purchase_date", operator, days)]
+        flipped = {">": "<", ">=": "<=", "<": ">", "<=": ">="}
+        if operator not in flipped or value in (False, None):
+            return NotImplemented
+        day = today - timedelta(days=int(value))
+        return [("rfm_last_purchase_date", flipped[operator], day)]
+
     def _vip_cards(self, company):
         """``{commercial partner id: card number}`` of these partners'
         active VIP memberships in ``company`` (one query)."""
@@ -218,14 +250,16 @@ class ResPartner(models.Model):
         """The stored churn reasons in words, in the user's language."""
         self.ensure_one()
         return self._churn_reason_words(
-            self.relation_churn_reason_data, self.env.company.currency_id
+            self.relation_churn_reason_data,
+            self.env.company.currency_id,
+            fields.Date.context_today(self),
         )
 
     @api.model
-    def _churn_reason_words(self, data, currency):
+    def _churn_reason_words(self, data, currency, as_of):
         """Churn reasons stored as ``data`` (the JSON of
         ``relation_churn_reason_data``) in words, in the user's language,
-        amounts in ``currency``."""
+        amounts in ``currency``, silences counted up to the day ``as_of``."""
         try:
             reasons = json.loads(data or "[]")
         except ValueError:
@@ -237,14 +271,15 @@ class ResPartner(models.Model):
                 lines.append(
                     self.env._(
                         "No purchase for %(days)s days, usually every %(usual)s days",
-                        days=reason["days"],
+                        days=churn.reason_days(reason, as_of),
                         usual=reason["usual"],
                     )
                 )
             elif code == churn.REASON_SINGLE:
                 lines.append(
                     self.env._(
-                        "Only one purchase, %(days)s days ago", days=reason["days"]
+                        "Only one purchase, %(days)s days ago",
+                        days=churn.reason_days(reason, as_of),
                     )
                 )
             elif code == churn.REASON_ORDERS:

@@ -8,6 +8,7 @@ from lxml import etree
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.crm_relation.logic import audit_chain
@@ -138,17 +139,40 @@ class TestAudit(TransactionCase):
             for e in self._entries(self.customer)
         }
         self.assertIn(("relation_blocked", "False", "True", "manual"), logged)
-        self.assertIn(("relation_status", False, "blocked", "manual"), logged)
+        # The status change is the evaluation's: a history row, sealed by
+        # the evaluation's entry.
+        change = self.customer.relation_tier_history_ids
+        self.assertEqual((change.old_status, change.new_status), (False, "blocked"))
+        self.assertEqual(change.audit_id.cause, "manual")
+        self.assertEqual(
+            change.audit_id.new_value.split()[:3], ["1", "tier", "changes,"]
+        )
+
+    def _evaluation_entries(self):
+        return self.audit.sudo().search(
+            [("company_id", "=", self.company.id), ("model", "=", "res.company"),
+             ("field_name", "=", "rfm_last_evaluation")], order="id desc"
+        )  # fmt: skip
 
     def test_scheduled_evaluation_is_logged_as_scheduled(self):
+        """One entry for the evaluation, not one per change: it carries the
+        count and digest of the history rows, which point to it."""
         self.env["crm.relation.rfm.engine"]._evaluate_company(
             self.company, partners=self.customer, trigger="scheduled"
         )
-        entry = self._entries(self.customer)
-        self.assertEqual(
-            (entry.field_name, entry.old_value, entry.new_value, entry.cause),
-            ("relation_status", False, "prospect", "scheduled"),
-        )
+        self.assertFalse(self._entries(self.customer), "no entry per customer")
+        entry = self._evaluation_entries()[:1]
+        change = self.customer.relation_tier_history_ids
+        self.assertEqual(change.audit_id, entry)
+        self.assertEqual((change.old_status, change.new_status), (False, "prospect"))
+        self.assertEqual((entry.res_id, entry.old_value, entry.cause),
+                         (self.company.id, False, "scheduled"))  # fmt: skip
+        count, digest = audit_chain.parse_evaluation_value(entry.new_value)
+        self.assertEqual(count, 1)
+        self.assertEqual(len(digest), 64)
+        self.assertEqual(entry.record_name, self.company.display_name)
+        self._seal()
+        self.assertTrue(self._chain()["intact"])
 
     def test_bank_accounts_are_logged(self):
         bank = self.env["res.partner.bank"].create(
@@ -176,6 +200,111 @@ class TestAudit(TransactionCase):
                 with self.assertRaisesRegex(UserError, "cannot be created"):
                     audit.browse(entry.id).unlink()
         self.assertEqual(entry.new_value, "Xi'an")
+
+    # -- the evaluations' tier history, sealed by one entry each --------------
+
+    def _evaluated(self, n=3):
+        """``n`` customers evaluated at once (each a tier history row), and
+        the evaluation's entry, sealed."""
+        customers = self.env["res.partner"].create(
+            [{"name": f"Digest {i}", "customer_rank": 1} for i in range(n)]
+        )
+        self.env["crm.relation.rfm.engine"]._evaluate_company(
+            self.company, partners=customers, trigger="manual"
+        )
+        self._seal()
+        history = customers.relation_tier_history_ids.sorted("id")
+        self.assertEqual(len(history), n)
+        self.assertEqual(len(history.audit_id), 1)
+        return history, history.audit_id
+
+    def test_history_rows_are_verified_by_their_evaluation(self):
+        history, entry = self._evaluated()
+        self.assertTrue(self._chain()["intact"])
+        self.assertEqual(
+            audit_chain.parse_evaluation_value(entry.new_value)[0], len(history)
+        )
+        cases = {
+            "changed": (
+                "UPDATE crm_relation_tier_history SET new_status = 'active' "
+                "WHERE id = %s",
+                [history[1].id],
+            ),
+            "removed": (
+                "DELETE FROM crm_relation_tier_history WHERE id = %s",
+                [history[0].id],
+            ),
+            "added": (
+                "INSERT INTO crm_relation_tier_history (partner_id, company_id, "
+                "date, new_status, trigger, movement, audit_id) "
+                "SELECT partner_id, company_id, date, 'active', trigger, movement, "
+                "audit_id FROM crm_relation_tier_history WHERE id = %s",
+                [history[2].id],
+            ),
+            "added outside any evaluation": (
+                "INSERT INTO crm_relation_tier_history (partner_id, company_id, "
+                "date, new_status, trigger, movement) "
+                "SELECT partner_id, company_id, date, 'active', trigger, movement "
+                "FROM crm_relation_tier_history WHERE id = %s",
+                [history[2].id],
+            ),
+            "moved to another evaluation": (
+                "UPDATE crm_relation_tier_history SET audit_id = NULL WHERE id = %s",
+                [history[2].id],
+            ),
+        }
+        for case, (query, params) in cases.items():
+            with self.subTest(case=case), self.env.cr.savepoint(flush=False) as sp:
+                self.env.cr.execute(query, params)
+                result = self._broken_chain()
+                self.assertEqual(result["first_broken_id"], entry.id)
+                self.assertIn(
+                    result["reason"],
+                    (audit_chain.BROKEN_HISTORY, audit_chain.BROKEN_HISTORY_ADDED),
+                )
+                notice = self.audit._verification_notice(result)["params"]
+                self.assertEqual(notice["type"], "danger")
+                self.assertIn(f"entry {entry.id} ", notice["message"])
+                sp.rollback()
+        self.assertTrue(self._chain()["intact"])
+
+    def test_a_changed_evaluation_entry_breaks_the_chain(self):
+        """The digest is itself chained: rewriting it to fit altered rows
+        breaks the entry's own hash."""
+        history, entry = self._evaluated(2)
+        self.env.cr.execute(
+            "UPDATE crm_relation_tier_history SET new_status = 'active' WHERE id = %s",
+            [history[0].id],
+        )
+        [(count, digest)] = self.env.execute_query(
+            self.env["crm.relation.tier.history"]._digest_query(
+                SQL.identifier("crm_relation_tier_history"),
+                where=SQL("audit_id = %s", entry.id),
+            )
+        )
+        self.env.cr.execute(
+            "UPDATE crm_relation_audit SET new_value = %s WHERE id = %s",
+            [audit_chain.evaluation_value(count, digest), entry.id],
+        )
+        result = self._broken_chain()
+        self.assertEqual(
+            (result["first_broken_id"], result["reason"]),
+            (entry.id, audit_chain.BROKEN_CONTENT),
+        )
+
+    def test_nobody_writes_history_through_the_orm(self):
+        history, _entry = self._evaluated(1)
+        History = self.env["crm.relation.tier.history"]
+        for env in (self.env, self.env(su=True)):
+            with self.subTest(su=env.su):
+                with self.assertRaisesRegex(UserError, "cannot be created"):
+                    env[History._name].create(
+                        {"partner_id": self.customer.id, "company_id": self.company.id}
+                    )
+                with self.assertRaisesRegex(UserError, "cannot be created"):
+                    env[History._name].browse(history.id).write({"score": 1})
+                with self.assertRaisesRegex(UserError, "cannot be created"):
+                    env[History._name].browse(history.id).unlink()
 
     def _make_entries(self, n, seal=True):
         for i in range(n):

@@ -62,14 +62,22 @@ class TestChurn(InvoicingCase):
                 self.assertEqual(p.relation_churn_risk, expected[name].risk)
                 self.assertEqual(p.relation_churn_at_risk, expected[name].at_risk)
                 stored = json.loads(p.relation_churn_reason_data or "[]")
+                # Stored as the day the silence started, which does not drift.
                 self.assertEqual(
-                    stored, json.loads(json.dumps(list(expected[name].reasons)))
+                    stored,
+                    json.loads(
+                        json.dumps(churn.stored_reasons(expected[name].reasons, TODAY))
+                    ),
                 )
         lapsed = self._in(partners["lapsed"])
         self.assertTrue(lapsed.relation_churn_at_risk)
         self.assertGreaterEqual(lapsed.relation_churn_risk, 60)
         lines = lapsed.relation_churn_reasons.splitlines()
-        self.assertEqual(lines[0], "No purchase for 94 days, usually every 21 days")
+        # The silence is stored as its first day, and counted when read.
+        late = (fields.Date.context_today(lapsed) - TODAY).days
+        self.assertEqual(
+            lines[0], f"No purchase for {94 + late} days, usually every 21 days"
+        )
         self.assertEqual(lines[1], "Orders down from 5 to 0")
         self.assertTrue(lines[2].startswith("Amount down from"))
         # On rhythm: one order fewer than in the window before, no silence.
@@ -85,7 +93,7 @@ class TestChurn(InvoicingCase):
         )
         self.assertEqual(
             self._in(partners["single"]).relation_churn_reasons.splitlines()[0],
-            "Only one purchase, 200 days ago",
+            f"Only one purchase, {200 + late} days ago",
         )
         prospect = self._in(partners["prospect"])
         self.assertEqual(prospect.relation_churn_risk, 0)
@@ -98,7 +106,8 @@ class TestChurn(InvoicingCase):
         self._invoices(partner, range(94, 305, 21))
         self._evaluate(partner)
         text = self._in(partner).with_context(lang="zh_CN").relation_churn_reasons
-        self.assertIn("已 94 天未购买，平常每 21 天购买一次", text)
+        late = (fields.Date.context_today(partner) - TODAY).days
+        self.assertIn(f"已 {94 + late} 天未购买，平常每 21 天购买一次", text)
         self.assertIn("订单从 5 笔降至 0 笔", text)
 
     def test_threshold_decides_at_risk_and_is_checked(self):

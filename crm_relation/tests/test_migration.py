@@ -231,3 +231,44 @@ class TestFormerEvaluationRuleMigration(TransactionCase):
         )
         # Nothing else of the addon's goes.
         self.assertTrue(kept.exists())
+
+
+@tagged("post_install", "-at_install", "crm_relation")
+class TestLastPurchaseDayMigration(TransactionCase):
+    """19.0.1.9.0: the stored days since the last purchase become its day."""
+
+    def test_days_become_the_day_and_their_column_goes(self):
+        script = load_script(
+            "crm_relation/migrations/19.0.1.9.0/post-migrate.py",
+            "crm_relation_post_migration_19_0_1_9_0",
+        )
+        partner = self.env["res.partner"].create({"name": "Former days"})
+        other = self.env["res.partner"].create({"name": "Never evaluated"})
+        self.env["res.partner"].flush_model()
+        cr = self.env.cr
+        cr.execute("ALTER TABLE res_partner ADD COLUMN rfm_recency_days jsonb")
+        # Evaluated in two companies: 10 and 400 days after the last purchase.
+        cr.execute(
+            "UPDATE res_partner SET rfm_recency_days = %s::jsonb, "
+            "rfm_evaluated_at = %s::jsonb, rfm_last_purchase_date = NULL "
+            "WHERE id = %s",
+            [
+                '{"1": 10, "2": 400, "3": null}',
+                '{"1": "2026-06-30 08:00:00", "2": "2026-07-01 00:00:00", '
+                '"3": "2026-07-01 00:00:00"}',
+                partner.id,
+            ],
+        )
+        script.migrate(cr, "19.0.1.8.0")
+        self.assertFalse(column_exists(cr, "res_partner", "rfm_recency_days"))
+        cr.execute(
+            "SELECT id, rfm_last_purchase_date FROM res_partner WHERE id IN %s",
+            [(partner.id, other.id)],
+        )
+        days = dict(cr.fetchall())
+        self.assertEqual(days[partner.id], {"1": "2026-06-20", "2": "2025-05-27"})
+        self.assertIsNone(days[other.id])
+        self.env.invalidate_all()
+        self.assertEqual(
+            str(partner.with_company(1).rfm_last_purchase_date), "2026-06-20"
+        )

@@ -3,7 +3,7 @@
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
@@ -31,7 +31,10 @@ class TestRfm(InvoicingCase):
         self.assertEqual(p.rfm_score, 24)
         self.assertEqual(p.relation_tier_id, self.env.ref("crm_relation.tier_s"))
         self.assertEqual(p.rfm_frequency, 5)
-        self.assertEqual(p.rfm_recency_days, 61)
+        # The day is stored; the days since it are counted when read.
+        self.assertEqual(p.rfm_last_purchase_date, TODAY - timedelta(days=61))
+        today = fields.Date.context_today(p)
+        self.assertEqual(p.rfm_recency_days, (today - TODAY).days + 61)
         self.assertAlmostEqual(p.rfm_monetary, 1500 / CNY_PER_UNIT)
         self.assertAlmostEqual(p.rfm_avg_order, 300 / CNY_PER_UNIT)
 
@@ -76,6 +79,57 @@ class TestRfm(InvoicingCase):
         self.company.rfm_monetary_basis = "total"  # 1500 CNY: M4
         self._evaluate(partner)
         self.assertEqual(self._in(partner).rfm_m_score, 4)
+
+    def test_days_since_the_last_purchase_are_searched_on_its_day(self):
+        partner = self._customer()
+        self._invoice(partner, 61, 300)
+        self._evaluate(partner)
+        days = self._in(partner).rfm_recency_days
+        Partner = self.env["res.partner"].with_company(self.company)
+        for domain, found in (
+            ([("rfm_recency_days", "=", days)], True),
+            ([("rfm_recency_days", ">=", days)], True),
+            ([("rfm_recency_days", ">", days)], False),
+            ([("rfm_recency_days", "<", days)], False),
+            ([("rfm_recency_days", "<=", days)], True),
+            ([("rfm_recency_days", "in", [days, days + 1])], True),
+            ([("rfm_recency_days", "!=", days)], False),
+        ):
+            with self.subTest(domain=domain):
+                self.assertEqual(
+                    partner in Partner.search(domain + [("id", "=", partner.id)]),
+                    found,
+                )
+
+    def test_re_evaluation_writes_only_what_changed(self):
+        """A whole-company re-evaluation the same day writes no customer,
+        no history and no audit entry; the next day, with nothing bought, a
+        customer whose figures do not drift is not written either."""
+        partner = self._customer()
+        self._invoice(partner, 10, 300)
+        self._evaluate(partner)
+        stamp = self._in(partner).rfm_evaluated_at
+        self._evaluate()
+        History = self.env["crm.relation.tier.history"].sudo()
+        audit = self.env["crm.relation.audit"].sudo()
+        before = (History.search_count([]), audit.search_count([]))
+        result = self._evaluate()
+        self.assertGreater(result["evaluated"], 1)
+        self.assertEqual((result["changed"], result["written"]), (0, 0))
+        self.assertEqual((History.search_count([]), audit.search_count([])), before)
+        result = self._evaluate(when=TODAY + timedelta(days=1))
+        self.assertLess(result["written"], result["evaluated"])
+        self.assertEqual(History.search_count([]), before[0] + result["changed"])
+        self.assertLessEqual(audit.search_count([]), before[1] + 1)
+        self.env.invalidate_all()
+        self.assertEqual(self._in(partner).rfm_evaluated_at, stamp)
+        self.assertEqual(
+            self._in(partner).rfm_last_purchase_date, TODAY - timedelta(days=10)
+        )
+        # A partial evaluation (a sync, a block) stamps what it evaluates.
+        self._evaluate(partner, when=TODAY + timedelta(days=2))
+        self.env.invalidate_all()
+        self.assertGreater(self._in(partner).rfm_evaluated_at, stamp)
 
     def test_statuses(self):
         prospect = self._customer("prospect")
@@ -269,14 +323,17 @@ class TestRfm(InvoicingCase):
                 self._in(partner).rfm_monetary, 500 * (n + 1) / CNY_PER_UNIT
             )
             self.assertEqual(len(partner.relation_tier_history_ids), 1)
-            tier_entries = audit.search_count(
-                [
-                    ("model", "=", "res.partner"),
-                    ("res_id", "=", partner.id),
-                    ("field_name", "=", "relation_tier_id"),
-                ]
+            self.assertFalse(
+                audit.search_count(
+                    [("model", "=", "res.partner"), ("res_id", "=", partner.id)]
+                ),
+                "the history is sealed by the evaluation's entry, not repeated",
             )
-            self.assertEqual(tier_entries, 1)
+        # One entry for the evaluation, whatever the batches: it seals the
+        # five rows.
+        entry = partners.relation_tier_history_ids.audit_id
+        self.assertEqual(len(entry), 1)
+        self.assertEqual(entry.new_value.split()[0], "5")
 
     def test_cron_evaluates_every_company(self):
         partner = self._customer()
@@ -345,9 +402,10 @@ class TestRfm(InvoicingCase):
         self._evaluate(partner)
         history = partner.relation_tier_history_ids
         history.with_user(self.auditor).read(["new_tier_id"])
-        with self.assertRaises(AccessError):
+        # Append-only: refused to everyone, managers included.
+        with self.assertRaisesRegex(UserError, "cannot be created, changed"):
             history.with_user(self.manager).write({"score": 1})
-        with self.assertRaises(AccessError):
+        with self.assertRaisesRegex(UserError, "cannot be created, changed"):
             history.with_user(self.auditor).unlink()
 
     def test_history_of_another_company_is_hidden(self):

@@ -217,7 +217,12 @@ class TestSecurity(TransactionCase):
             # The log refuses everyone with a UserError; ACLs refuse the rest.
             refused = (
                 UserError
-                if model_name in ("crm.relation.audit", "crm.relation.care.log")
+                if model_name
+                in (
+                    "crm.relation.audit",
+                    "crm.relation.care.log",
+                    "crm.relation.tier.history",
+                )
                 else AccessError
             )
             with self.subTest(model=model_name):

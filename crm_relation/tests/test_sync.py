@@ -256,17 +256,8 @@ class TestSync(InvoicingCase):
         history = self._history(order.partner_id)
         self.assertEqual(history.trigger, "sync")
         self.assertEqual(history.new_status, "new")
-        audit = (
-            self.env["crm.relation.audit"]
-            .sudo()
-            .search(
-                [
-                    ("res_id", "=", order.partner_id.id),
-                    ("field_name", "=", "relation_status"),
-                ]
-            )
-        )
-        self.assertEqual(audit.cause, "sync")
+        # Sealed by the evaluation's audit entry, with the sync as its cause.
+        self.assertEqual(history.audit_id.cause, "sync")
 
     def test_evaluation_after_the_commit_is_retried_then_gives_up_loudly(self):
         self._sync("sync_partners", [self._partner("C1")])

@@ -129,6 +129,29 @@ class TestSyncChanges(InvoicingCase):
         )
         self.assertEqual(whole_last, last)
 
+    def test_an_evaluation_gives_each_of_its_changes_page_by_page(self):
+        """An evaluation is one audit entry for all its changes: they are
+        read from its history rows, and a page may end inside it."""
+        _rows, start, _calls = self._all()
+        partners = self._push("E1", "E2", "E3")
+        self.engine._evaluate_company(self.company, partners, trigger="sync")
+        self._seal()
+        [entry] = partners.relation_tier_history_ids.audit_id
+        cursors, seen = [], []
+        since = start
+        while True:
+            page = self._door().changes(since=since, kinds=["status"], limit=1)
+            seen += [(r["external_id"], r["changed"]) for r in page["changes"]]
+            cursors.append(page["cursor"])
+            since = page["cursor"]
+            if not page["more"]:
+                break
+        self.assertEqual(sorted(seen), [(e, ["status"]) for e in ("E1", "E2", "E3")])
+        self.assertRegex(cursors[0], rf"^{self.company.id}:{entry.sequence}:\d+$")
+        whole, last, _calls = self._all(start, kinds=["status"])
+        self.assertEqual(len(whole), 3)
+        self.assertEqual(self._all(last)[0], [], "nothing new after the cursor")
+
     def test_bad_arguments_name_the_argument_and_value(self):
         door = self._door()
         other_company = f"{self.company.id + 1000}:3"

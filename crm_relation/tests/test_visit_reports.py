@@ -118,17 +118,18 @@ class TestVisitReports(TransactionCase):
         # One customer up, one down.
         gold = self.env.ref("crm_relation.tier_g")
         silver = self.env.ref("crm_relation.tier_s")
-        History = self.env["crm.relation.tier.history"]
-        History.create(
-            {"partner_id": self.customer.id, "company_id": self.company.id,
-             "date": datetime(2026, 10, 10), "old_tier_id": silver.id,
-             "new_tier_id": gold.id, "movement": "up"}
-        )  # fmt: skip
-        History.create(
-            {"partner_id": self.customer.id, "company_id": self.company.id,
-             "date": datetime(2026, 10, 20), "old_tier_id": gold.id,
-             "new_tier_id": silver.id, "movement": "down"}
-        )  # fmt: skip
+        # The history is append-only, written in SQL by the evaluation.
+        for day, old, new, movement in (
+            (datetime(2026, 10, 10), silver, gold, "up"),
+            (datetime(2026, 10, 20), gold, silver, "down"),
+        ):
+            self.env.cr.execute(
+                "INSERT INTO crm_relation_tier_history (partner_id, company_id, "
+                "date, old_tier_id, new_tier_id, movement, trigger) "
+                "VALUES (%s, %s, %s, %s, %s, %s, 'manual')",
+                [self.customer.id, self.company.id, day, old.id, new.id, movement],
+            )
+        self.env["crm.relation.tier.history"].invalidate_model()
         # One VIP renewed at its October expiry, one lapsed at it, one lapsed
         # in November.
         Vip = trusted(self.env["crm.relation.vip"].sudo())

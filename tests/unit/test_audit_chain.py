@@ -257,3 +257,41 @@ def test_anchor_lines_round_trip_and_bad_ones_are_refused():
                 line.replace("sequence=42", "sequence=-1")):  # fmt: skip
         with pytest.raises(ac.AnchorError):
             ac.parse_anchor(bad)
+
+
+# Evaluations: one entry carries the count and digest of its history rows.
+
+DIGEST = "ab" * 32
+
+
+def test_evaluation_value_reads_back():
+    text = ac.evaluation_value(3, DIGEST)
+    assert text == f"3 tier changes, sha256 {DIGEST}"
+    assert ac.parse_evaluation_value(text) == (3, DIGEST)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [None, "", "Wuhan", f"x tier changes, sha256 {DIGEST}",
+     f"3 tier changes, sha256 {DIGEST[:-1]}", f"3 tier changes, md5 {DIGEST}",
+     f"3 tier changes, sha256 {'zz' * 32}"],
+)  # fmt: skip
+def test_other_values_are_no_evaluation(text):
+    assert ac.parse_evaluation_value(text) is None
+
+
+def test_evaluation_value_refuses_no_rows_or_no_digest():
+    for count, digest in ((0, DIGEST), (2, "ab"), (2, "zz" * 32)):
+        with pytest.raises(ValueError):
+            ac.evaluation_value(count, digest)
+
+
+def test_history_breaks_names_the_first_evaluation_that_differs():
+    expected = {10: (2, DIGEST), 20: (1, "cd" * 32)}
+    assert ac.history_breaks(expected, dict(expected)) is None
+    # A row changed: the digest differs.
+    assert ac.history_breaks(expected, {10: (2, "ef" * 32), 20: (1, "cd" * 32)}) == 10
+    # Every row of an evaluation removed.
+    assert ac.history_breaks(expected, {10: (2, DIGEST)}) == 20
+    # Rows pointing to an entry that is no evaluation.
+    assert ac.history_breaks(expected, {**expected, 15: (1, DIGEST)}) == 15

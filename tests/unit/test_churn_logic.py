@@ -228,3 +228,21 @@ def test_silent_through_both_windows_counts_the_drops_fully():
         AS_OF,
     )
     assert recent.risk == 60  # no order in either window: no drop measured
+
+
+def test_reasons_are_stored_without_drifting_days():
+    as_of = date(2026, 6, 30)
+    reasons = (
+        {"code": churn.REASON_SILENCE, "days": 94, "usual": 21},
+        {"code": churn.REASON_ORDERS, "before": 5, "now": 0},
+    )
+    stored = churn.stored_reasons(reasons, as_of)
+    assert stored == [
+        {"code": churn.REASON_SILENCE, "since": "2026-03-28", "usual": 21},
+        {"code": churn.REASON_ORDERS, "before": 5, "now": 0},
+    ]
+    assert reasons[0]["days"] == 94, "the assessment's reasons are left alone"
+    assert churn.reason_days(stored[0], as_of) == 94
+    assert churn.reason_days(stored[0], date(2026, 7, 2)) == 96
+    # Reasons stored before 19.0.1.9.0 carry their days.
+    assert churn.reason_days(reasons[0], date(2026, 7, 2)) == 94

@@ -5,10 +5,15 @@ from crm_relation_logic import sync_changes as sc
 
 
 def test_cursor_round_trip_and_company():
-    assert sc.parse_cursor(None, 3) == 0
-    assert sc.parse_cursor("", 3) == 0
-    assert sc.parse_cursor(sc.cursor(3, 42), 3) == 42
-    for bad in ("42", "3:", "3:x", "a:1", 42, 3.5, ["3:1"], "3:-1"):
+    assert sc.parse_cursor(None, 3) == (0, 0)
+    assert sc.parse_cursor("", 3) == (0, 0)
+    assert sc.cursor(3, 42) == "3:42"
+    assert sc.parse_cursor(sc.cursor(3, 42), 3) == (42, 0)
+    # Inside an evaluation: after one of its rows.
+    assert sc.cursor(3, 42, 0) == "3:42"
+    assert sc.parse_cursor(sc.cursor(3, 42, 1017), 3) == (42, 1017)
+    for bad in ("42", "3:", "3:x", "a:1", 42, 3.5, ["3:1"], "3:-1", "3:4:",
+                "3:4:x", "3:4:5:6"):  # fmt: skip
         with pytest.raises(sc.ArgumentError) as caught:
             sc.parse_cursor(bad, 3)
         assert (caught.value.name, caught.value.code) == ("since", sc.NOT_A_CURSOR)
