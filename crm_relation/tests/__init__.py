@@ -20,3 +20,4 @@ from . import test_churn
 from . import test_profitability
 from . import test_loyalty
 from . import test_dashboard
+from . import test_tours
