@@ -338,7 +338,14 @@ def install_wheel():
     if left_out:
         print(f"!! not in the wheel (not tracked by git): {', '.join(left_out)}")
     if not _run_quiet(
-        [sys.executable, "-m", "venv", "--system-site-packages", WHEEL_VENV]
+        [
+            sys.executable,
+            "-m",
+            "venv",
+            "--system-site-packages",
+            "--without-pip",
+            WHEEL_VENV,
+        ]
     ):
         return None, "the virtual environment for the wheel could not be made"
     python = WHEEL_VENV / "bin" / "python"
@@ -357,8 +364,12 @@ def install_wheel():
         lines = [f"import site; site.addsitedir({d!r})" for d in dict.fromkeys(dirs)]
         Path(purelib, "crm_relation_test_base.pth").write_text("\n".join(lines) + "\n")
     # Its dependencies (Odoo 19, odoo-addon-helpdesk_mgmt, ...) are already
-    # installed; one missing would come from PyPI, as for any user.
-    if not _run_quiet([python, "-m", "pip", "install", "--quiet", wheel]):
+    # installed; one missing would come from PyPI, as for any user. The
+    # environment has no pip nor setuptools of its own (ensurepip's old
+    # pkg_resources does not find today's dist-info names, which gevent's
+    # plugins need): this Python's pip installs into it.
+    install = [sys.executable, "-m", "pip", "--python", python, "install", "--quiet"]
+    if not _run_quiet([*install, wheel]):
         return None, f"{wheel.name} did not install"
     return str(python), ""
 
