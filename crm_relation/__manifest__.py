@@ -78,6 +78,11 @@
         "views/crm_relation_menus.xml",
         "data/crm_relation_dashboard_data.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_relation/static/tests/tours/**/*",
+        ],
+    },
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "demo": [

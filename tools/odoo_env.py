@@ -42,13 +42,31 @@ def probe(python=sys.executable):
     return True, f"Odoo {out[2]}", out[3] == "1"
 
 
-def odoo_command(cluster, *args, python=sys.executable):
+# Layer 3 runs Odoo with the Python of a virtual environment where the addon
+# is installed from its wheel (tools/run_tests.py): with that Python, Odoo
+# finds the addon in site-packages and the repository is not on its addons
+# path.
+WHEEL_PYTHON_VARIABLE = "CRM_ODOO_WHEEL_PYTHON"
+
+
+def wheel_python():
+    """The Python of the environment the addon's wheel is installed in, or
+    None when Odoo runs the repository's addon."""
+    return os.environ.get(WHEEL_PYTHON_VARIABLE) or None
+
+
+def odoo_command(cluster, *args, python=None):
     """Odoo's command line (``tools/odoo_cli.py``, as ``odoo-bin``) with
-    this repository on the addons path."""
+    this repository on the addons path; with the Python of the wheel's
+    environment (``CRM_ODOO_WHEEL_PYTHON``, the default when set), without
+    it: Odoo then loads the addon installed from the wheel."""
+    installed = wheel_python()
+    python = python or installed or sys.executable
+    from_wheel = installed is not None and python == installed
     return [
         python,
         str(REPO / "tools" / "odoo_cli.py"),
-        f"--addons-path={REPO}",
+        *([] if from_wheel else [f"--addons-path={REPO}"]),
         *cluster.odoo_args(),
         *args,
     ]

@@ -6,7 +6,6 @@ real Odoo server, with its log in a file.
 
 import contextlib
 import subprocess
-import sys
 import time
 import urllib.request
 
@@ -14,7 +13,7 @@ import odoo_env
 import pgcluster
 
 
-def install(cluster, db, log_path, demo=True, python=sys.executable):
+def install(cluster, db, log_path, demo=True, python=None):
     """``-i crm_relation`` on a new database ``db``, logging to ``log_path``."""
     cmd = odoo_env.odoo_command(
         cluster, "-d", db, "-i", odoo_env.ADDON,
@@ -44,7 +43,7 @@ def wait_http(url, proc, timeout=180):
 
 
 @contextlib.contextmanager
-def serve(cluster, db, log_path, python=sys.executable, extra=()):
+def serve(cluster, db, log_path, python=None, extra=()):
     """Run ``odoo`` on ``db`` on a free port of 127.0.0.1; yields the port."""
     port = pgcluster.free_port()
     cmd = odoo_env.odoo_command(

@@ -8,7 +8,12 @@
 2. Odoo tests: install the addon with demo data on a fresh database of a
    private PostgreSQL cluster and run its tests tagged ``crm_relation``;
    any ERROR, traceback or warning of the addon's own in the log fails it.
-3. end-to-end: a real Odoo server on 127.0.0.1 driven by odoorpc.
+3. end-to-end: a real Odoo server on 127.0.0.1 driven over JSON-2, XML-RPC
+   and odoorpc, running the addon installed from its wheel: the layer
+   builds ``odoo-addon-crm_relation`` with whool, installs it in a virtual
+   environment (``--system-site-packages``: Odoo and the OCA addons it
+   declares come from the running Python's) and runs Odoo with that
+   environment's Python and an addons path without the repository.
 
 Layers 2-3 need Odoo 19 importable; without it they are reported SKIPPED
 with the reason, and the command still passes if layer 1 passes.
@@ -42,7 +47,7 @@ TEST_TAGS = os.environ.get("CRM_TEST_TAGS") or odoo_env.ADDON
 LAYER_NAMES = {
     1: "layer 1 (logic + static)",
     2: "layer 2 (Odoo tests)",
-    3: "layer 3 (end-to-end, JSON-2 and XML-RPC)",
+    3: "layer 3 (end-to-end, JSON-2 and XML-RPC, addon installed from its wheel)",
 }
 
 
@@ -285,19 +290,112 @@ def layer2(cluster, db):
     return result
 
 
+WHEEL_DIR = OUT / "wheel"
+WHEEL_VENV = OUT / "wheel-venv"
+
+
+def _run_quiet(cmd):
+    print("$", " ".join(map(str, cmd)), flush=True)
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
+    if proc.returncode:
+        print(proc.stdout + proc.stderr, flush=True)
+    return proc.returncode == 0
+
+
+def install_wheel():
+    """Build the addon's wheel (whool, as OCA does) and install it in a
+    fresh virtual environment that sees this Python's packages (Odoo, the
+    OCA addons). Returns (that environment's Python, problem)."""
+    import shutil
+    import zipfile
+
+    shutil.rmtree(WHEEL_DIR, ignore_errors=True)
+    shutil.rmtree(WHEEL_VENV, ignore_errors=True)
+    # whool is in requirements-test.txt: no build isolation, no download.
+    build = [
+        *(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps"),
+        *("--no-build-isolation", "-w", WHEEL_DIR, REPO / odoo_env.ADDON),
+    ]
+    if not _run_quiet(build):
+        return None, "the addon's wheel did not build"
+    (wheel,) = WHEEL_DIR.glob("*.whl")
+    print(f"built {wheel.name}", flush=True)
+    # The wheel holds what git tracks, as OCA's do: say what it leaves out.
+    with zipfile.ZipFile(wheel) as archive:
+        packed = {
+            name.removeprefix(f"odoo/addons/{odoo_env.ADDON}/")
+            for name in archive.namelist()
+        }
+    addon = REPO / odoo_env.ADDON
+    left_out = sorted(
+        str(path.relative_to(addon))
+        for path in addon.rglob("*")
+        if path.is_file()
+        and "__pycache__" not in path.parts
+        and path.name != "pyproject.toml"
+        and str(path.relative_to(addon)) not in packed
+    )
+    if left_out:
+        print(f"!! not in the wheel (not tracked by git): {', '.join(left_out)}")
+    if not _run_quiet(
+        [
+            sys.executable,
+            "-m",
+            "venv",
+            "--system-site-packages",
+            "--without-pip",
+            WHEEL_VENV,
+        ]
+    ):
+        return None, "the virtual environment for the wheel could not be made"
+    python = WHEEL_VENV / "bin" / "python"
+    if sys.prefix != sys.base_prefix:
+        # This Python is itself a virtual environment: --system-site-packages
+        # reaches its base interpreter's packages, not its own (Odoo, the
+        # OCA wheels). Add its site-packages after the new environment's.
+        import site
+        import sysconfig
+
+        purelib = subprocess.run(
+            [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+        dirs = [*site.getsitepackages(), sysconfig.get_path("purelib")]
+        lines = [f"import site; site.addsitedir({d!r})" for d in dict.fromkeys(dirs)]
+        Path(purelib, "crm_relation_test_base.pth").write_text("\n".join(lines) + "\n")
+    # Its dependencies (Odoo 19, odoo-addon-helpdesk_mgmt, ...) are already
+    # installed; one missing would come from PyPI, as for any user. The
+    # environment has no pip nor setuptools of its own (ensurepip's old
+    # pkg_resources does not find today's dist-info names, which gevent's
+    # plugins need): this Python's pip installs into it.
+    install = [sys.executable, "-m", "pip", "--python", python, "install", "--quiet"]
+    if not _run_quiet([*install, wheel]):
+        return None, f"{wheel.name} did not install"
+    return str(python), ""
+
+
 def layer3(cluster, db):
     banner(LAYER_NAMES[3])
+    start = time.monotonic()
+    python, problem = install_wheel()
+    if problem:
+        return LayerResult(
+            3, True, failed=1, reason=problem, seconds=time.monotonic() - start
+        )
     env = odoo_env.odoo_environ(odoo_env.TEST_AUDIT_KEY)
     env.update(
         CRM_E2E_DB_HOST=cluster.host,
         CRM_E2E_DB_PORT=str(cluster.port),
         CRM_E2E_DB_USER=cluster.user,
         CRM_E2E_DB_PASSWORD=cluster.password,
-        CRM_E2E_PYTHON=sys.executable,
+        CRM_E2E_PYTHON=python,
     )
+    env[odoo_env.WHEEL_PYTHON_VARIABLE] = python
     if db:
         env["CRM_E2E_DB"] = db
-    return run_pytest(3, ["tests/e2e"], env=env)
+    result = run_pytest(3, ["tests/e2e"], env=env)
+    result.seconds += time.monotonic() - start
+    return result
 
 
 def main(argv=None):

@@ -22,3 +22,4 @@ from . import test_loyalty
 from . import test_dashboard
 from . import test_visit_calendar
 from . import test_oca_parts
+from . import test_tours
