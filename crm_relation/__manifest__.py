@@ -22,6 +22,7 @@
         "loyalty",
         "sale_loyalty",
         "spreadsheet_dashboard",
+        "l10n_cn",
     ],
     "data": [
         "security/crm_relation_security.xml",
@@ -76,6 +77,7 @@
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "demo": [
+        "demo/res_company_demo.xml",
         "demo/res_users_demo.xml",
         "demo/product_demo.xml",
         "demo/res_partner_demo.xml",

@@ -25,10 +25,14 @@ class CrmRelationDemo(models.AbstractModel):
 
     @api.model
     def _load_demo_sales(self):
-        company = self.env.company
+        # The demo lives in the Chinese company (l10n_cn's demo company, see
+        # res_company_demo.xml): every record below is booked in it, in yuan.
+        company = self.env.ref("base.demo_company_cn")
+        self = self.with_company(company)
         # Demo data loads before the installation's post_init_hook: set the
         # demo company up first (the same set-up, which skips what is there).
         company._crm_relation_set_up()
+        self._load_demo_care_rules(company)
         today = fields.Date.context_today(self)
         cny = self.env.ref("base.CNY")
         products = {
@@ -103,6 +107,83 @@ class CrmRelationDemo(models.AbstractModel):
         self._load_demo_vips(company, today, customers, to_company_currency)
         self._load_demo_loyalty(company, today, cny)
         self._load_demo_visits(company, today, customers)
+        self._load_demo_second_company(today, products, cny)
+
+    def _load_demo_care_rules(self, company):
+        """The care rules of the addon's data belong to the main company:
+        the Chinese company gets its own copies."""
+        Rule = self.env["crm.relation.care.rule"].with_context(active_test=False)
+        if Rule.search_count([("company_id", "=", company.id)]):
+            return
+        main = self.env.ref("base.main_company")
+        for rule in Rule.search([("company_id", "=", main.id)]):
+            rule.copy({"company_id": company.id})
+
+    def _load_demo_second_company(self, today, products, cny):
+        """The English-speaking company, in US dollars: a few customers of its
+        own and a year of their orders, priced at the yuan catalogue price
+        converted at the demo's rate, then scored (its bands stay in yuan: the
+        engine converts its dollars)."""
+        company = self.env.ref("base.main_company")
+        self = self.with_company(company)
+        company._crm_relation_set_up()
+        customers = [
+            self.env.ref(f"crm_relation.demo_us_customer_{index}")
+            for index in range(1, 5)
+        ]
+        # (customer, days ago, product, quantity): the first buys often and
+        # much, the last once, long ago.
+        keys = sorted(products)
+        rows = [
+            (customer, days_ago, keys[(number + step) % len(keys)], 2 + step)
+            for number, customer in enumerate(customers)
+            for step, days_ago in enumerate(
+                [(20, 75, 130, 200, 290), (45, 160, 310), (100, 250), (330,)][number]
+            )
+        ]
+        vals_list, specs = [], []
+        for customer, days_ago, key, qty in rows:
+            day = today - timedelta(days=days_ago)
+            product = products[key]
+            vals_list.append(
+                {
+                    "partner_id": customer.id,
+                    "company_id": company.id,
+                    "user_id": customer.user_id.id,
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": product.id,
+                                "product_uom_qty": qty,
+                                "price_unit": cny._convert(
+                                    product.list_price,
+                                    company.currency_id,
+                                    company,
+                                    day,
+                                ),
+                            }
+                        )
+                    ],
+                }
+            )
+            specs.append((None, day))
+        orders = self.env["sale.order"].create(vals_list)
+        orders.action_confirm()
+        for order, (_spec, day) in zip(orders, specs, strict=True):
+            order.date_order = datetime.combine(day, time(10, 0))
+        self._deliver(orders, specs)
+        invoices = self.env["account.move"]
+        for order, (_spec, day) in sorted(
+            zip(orders, specs, strict=True), key=lambda row: row[1][1]
+        ):
+            invoice = order._create_invoices()
+            invoice.invoice_date = day
+            invoices |= invoice
+        invoices.action_post()
+        self.env["crm.relation.rfm.engine"]._evaluate_company(
+            company, trigger="scheduled", date=today
+        )
+        _logger.info("crm_relation demo: %d orders in %s", len(orders), company.name)
 
     def _load_demo_vips(self, company, today, customers, to_company_currency):
         """The yearly VIP evaluation, then the lifecycle a year of work left:
