@@ -32,6 +32,7 @@ class CrmRelationDemo(models.AbstractModel):
         # Demo data loads before the installation's post_init_hook: set the
         # demo company up first (the same set-up, which skips what is there).
         company._crm_relation_set_up()
+        self._load_demo_warehouse(company)
         self._load_demo_care_rules(company)
         today = fields.Date.context_today(self)
         cny = self.env.ref("base.CNY")
@@ -108,6 +109,15 @@ class CrmRelationDemo(models.AbstractModel):
         self._load_demo_loyalty(company, today, cny)
         self._load_demo_visits(company, today, customers)
         self._load_demo_second_company(today, products, cny)
+
+    def _load_demo_warehouse(self, company):
+        """Stock gives a warehouse to the database's first company only, and
+        l10n_cn's demo company may be made before stock is installed."""
+        Warehouse = self.env["stock.warehouse"].with_company(company)
+        if not Warehouse.search_count([("company_id", "=", company.id)]):
+            Warehouse.create(
+                {"name": "上海仓库", "code": "SH", "company_id": company.id}
+            )
 
     def _load_demo_care_rules(self, company):
         """The care rules of the addon's data belong to the main company:

@@ -297,6 +297,9 @@ class TestChineseDemo(TransactionCase):
         self.assertAlmostEqual(
             usd._convert(1.0, self.cny, self.english, self.today, round=False), 7.10
         )
+        self.assertAlmostEqual(
+            self.cny._convert(7.10, usd, self.china, self.today, round=False), 1.0
+        )
         english_table = self.english._crm_relation_band_table("monetary")
         buyers = (
             self.env["res.partner"]
