@@ -40,6 +40,12 @@ class CrmRelationDemo(models.AbstractModel):
             key: self.env.ref(f"crm_relation.demo_product_{key}")
             for key in demo_plan.PRODUCT_KEYS
         }
+        # The products' cost is per company: the catalogue's (set in the
+        # main company by product_demo.xml) is the Chinese company's too.
+        main = self.env.ref("base.main_company")
+        for product in products.values():
+            if not product.standard_price:
+                product.standard_price = product.with_company(main).standard_price
         customers = {}
         company_contacts = set()
         for index in range(1, sum(p.count for p in demo_plan.PROFILES) + 1):

@@ -226,7 +226,10 @@ class TestChineseDemo(TransactionCase):
         self.assertTrue(orders)
         self.assertEqual(orders.company_id, self.china)
         self.assertEqual(orders.currency_id, self.cny)
-        visits = self.env["crm.relation.visit"].search([])
+        visits = self.env["crm.relation.visit"].search(
+            [("partner_id", "in", self._demo_customers().ids)]
+        )
+        self.assertTrue(visits)
         self.assertEqual(visits.company_id, self.china)
         self.assertEqual(
             self.env.ref("crm_relation.demo_care_rule_dry_skin").company_id, self.china
