@@ -132,8 +132,23 @@ class CrmRelationDemo(models.AbstractModel):
         if Rule.search_count([("company_id", "=", company.id)]):
             return
         main = self.env.ref("base.main_company")
-        for rule in Rule.search([("company_id", "=", main.id)]):
-            rule.copy({"company_id": company.id})
+        rules = Rule.search([("company_id", "=", main.id)])
+        names = rules.get_external_id()
+        # Named like demo data, so that uninstalling deletes them with the
+        # rest (they name the addon's activity types, which cannot go first).
+        self.env["ir.model.data"].create(
+            [
+                {
+                    "module": "crm_relation",
+                    "name": "demo_cn_"
+                    + (names[rule.id] or f"care_rule_{rule.id}").split(".")[-1],
+                    "model": rule._name,
+                    "res_id": rule.copy({"company_id": company.id}).id,
+                    "noupdate": True,
+                }
+                for rule in rules
+            ]
+        )
 
     def _load_demo_second_company(self, today, products, cny):
         """The English-speaking company, in US dollars: a few customers of its
