@@ -26,6 +26,7 @@
         "partner_contact_birthdate",
         "calendar_public_holiday",
         "helpdesk_mgmt_rating",
+        "l10n_cn",
     ],
     "data": [
         "security/crm_relation_security.xml",
@@ -86,6 +87,7 @@
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "demo": [
+        "demo/res_company_demo.xml",
         "demo/res_users_demo.xml",
         "demo/product_demo.xml",
         "demo/res_partner_demo.xml",

@@ -90,12 +90,16 @@ def main():
             "(a few minutes)...",
             flush=True,
         )
-        args += ["-i", odoo_env.ADDON, "--with-demo"]
+        # The demo lives in a Chinese company and its users work in Chinese:
+        # load Simplified Chinese with the database.
+        args += ["-i", odoo_env.ADDON, "--with-demo", "--load-language=zh_CN"]
     print(
         f"\nCustomer Relations on http://127.0.0.1:{port}/odoo  (database {db})\n"
         "  administrator:  login admin        password admin\n"
         "  demo users:     crm_user, crm_manager, crm_auditor, crm_integration"
         " (password = login)\n"
+        "  in Chinese, in 上海瑞和贸易有限公司 (CNY); admin also has the\n"
+        "  English company Ruihe Trading Inc. (USD)\n"
         "Stop with Ctrl+C.\n",
         flush=True,
     )

@@ -25,16 +25,27 @@ class CrmRelationDemo(models.AbstractModel):
 
     @api.model
     def _load_demo_sales(self):
-        company = self.env.company
+        # The demo lives in the Chinese company (l10n_cn's demo company, see
+        # res_company_demo.xml): every record below is booked in it, in yuan.
+        company = self.env.ref("base.demo_company_cn")
+        self = self.with_company(company)
         # Demo data loads before the installation's post_init_hook: set the
         # demo company up first (the same set-up, which skips what is there).
         company._crm_relation_set_up()
+        self._load_demo_warehouse(company)
+        self._load_demo_care_rules(company)
         today = fields.Date.context_today(self)
         cny = self.env.ref("base.CNY")
         products = {
             key: self.env.ref(f"crm_relation.demo_product_{key}")
             for key in demo_plan.PRODUCT_KEYS
         }
+        # The products' cost is per company: the catalogue's (set in the
+        # main company by product_demo.xml) is the Chinese company's too.
+        main = self.env.ref("base.main_company")
+        for product in products.values():
+            if not product.standard_price:
+                product.standard_price = product.with_company(main).standard_price
         customers = {}
         company_contacts = set()
         for index in range(1, sum(p.count for p in demo_plan.PROFILES) + 1):
@@ -103,6 +114,107 @@ class CrmRelationDemo(models.AbstractModel):
         self._load_demo_vips(company, today, customers, to_company_currency)
         self._load_demo_loyalty(company, today, cny)
         self._load_demo_visits(company, today, customers)
+        self._load_demo_second_company(today, products, cny)
+
+    def _load_demo_warehouse(self, company):
+        """Stock gives a warehouse to the database's first company only, and
+        l10n_cn's demo company may be made before stock is installed."""
+        Warehouse = self.env["stock.warehouse"].with_company(company)
+        if not Warehouse.search_count([("company_id", "=", company.id)]):
+            Warehouse.create(
+                {"name": "上海仓库", "code": "SH", "company_id": company.id}
+            )
+
+    def _load_demo_care_rules(self, company):
+        """The care rules of the addon's data belong to the main company:
+        the Chinese company gets its own copies."""
+        Rule = self.env["crm.relation.care.rule"].with_context(active_test=False)
+        if Rule.search_count([("company_id", "=", company.id)]):
+            return
+        main = self.env.ref("base.main_company")
+        rules = Rule.search([("company_id", "=", main.id)])
+        names = rules.get_external_id()
+        # Named like demo data, so that uninstalling deletes them with the
+        # rest (they name the addon's activity types, which cannot go first).
+        self.env["ir.model.data"].create(
+            [
+                {
+                    "module": "crm_relation",
+                    "name": "demo_cn_"
+                    + (names[rule.id] or f"care_rule_{rule.id}").split(".")[-1],
+                    "model": rule._name,
+                    "res_id": rule.copy({"company_id": company.id}).id,
+                    "noupdate": True,
+                }
+                for rule in rules
+            ]
+        )
+
+    def _load_demo_second_company(self, today, products, cny):
+        """The English-speaking company, in US dollars: a few customers of its
+        own and a year of their orders, priced at the yuan catalogue price
+        converted at the demo's rate, then scored (its bands stay in yuan: the
+        engine converts its dollars)."""
+        company = self.env.ref("base.main_company")
+        self = self.with_company(company)
+        company._crm_relation_set_up()
+        customers = [
+            self.env.ref(f"crm_relation.demo_us_customer_{index}")
+            for index in range(1, 5)
+        ]
+        # (customer, days ago, product, quantity): the first buys often and
+        # much, the last once, long ago.
+        keys = sorted(products)
+        rows = [
+            (customer, days_ago, keys[(number + step) % len(keys)], 2 + step)
+            for number, customer in enumerate(customers)
+            for step, days_ago in enumerate(
+                [(20, 75, 130, 200, 290), (45, 160, 310), (100, 250), (330,)][number]
+            )
+        ]
+        vals_list, specs = [], []
+        for customer, days_ago, key, qty in rows:
+            day = today - timedelta(days=days_ago)
+            product = products[key]
+            vals_list.append(
+                {
+                    "partner_id": customer.id,
+                    "company_id": company.id,
+                    "user_id": customer.user_id.id,
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": product.id,
+                                "product_uom_qty": qty,
+                                "price_unit": cny._convert(
+                                    product.list_price,
+                                    company.currency_id,
+                                    company,
+                                    day,
+                                ),
+                            }
+                        )
+                    ],
+                }
+            )
+            specs.append((None, day))
+        orders = self.env["sale.order"].create(vals_list)
+        orders.action_confirm()
+        for order, (_spec, day) in zip(orders, specs, strict=True):
+            order.date_order = datetime.combine(day, time(10, 0))
+        self._deliver(orders, specs)
+        invoices = self.env["account.move"]
+        for order, (_spec, day) in sorted(
+            zip(orders, specs, strict=True), key=lambda row: row[1][1]
+        ):
+            invoice = order._create_invoices()
+            invoice.invoice_date = day
+            invoices |= invoice
+        invoices.action_post()
+        self.env["crm.relation.rfm.engine"]._evaluate_company(
+            company, trigger="scheduled", date=today
+        )
+        _logger.info("crm_relation demo: %d orders in %s", len(orders), company.name)
 
     def _load_demo_vips(self, company, today, customers, to_company_currency):
         """The yearly VIP evaluation, then the lifecycle a year of work left:

@@ -64,7 +64,7 @@ class TestDemoData(TransactionCase):
 
     def test_every_tier_and_status_has_members(self):
         """Score the demo with the default bands on the posted books."""
-        company = self.env.company
+        company = self.env.ref("base.demo_company_cn")
         cny = self.env.ref("base.CNY")
         start = rfm.window_start(self.today)
         invoice_domain = [
@@ -102,6 +102,7 @@ class TestDemoData(TransactionCase):
             self.env["sale.order"]._read_group(
                 [
                     ("state", "=", "sale"),
+                    ("company_id", "=", company.id),
                     ("invoice_ids", "=", False),
                     ("date_order", ">=", start),
                     ("partner_id.commercial_partner_id", "in", self.customers.ids),
@@ -184,3 +185,158 @@ class TestDemoData(TransactionCase):
         reported = weeks.filtered("report_sent_date")
         self.assertTrue(reported)
         self.assertTrue(sum(reported.mapped("report_done_count")))
+
+
+@tagged("post_install", "-at_install", "crm_relation")
+class TestChineseDemo(TransactionCase):
+    """The demo lives in a Chinese company, in yuan, with l10n_cn's chart and
+    Chinese users; an English-speaking company in dollars sits beside it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if not cls.env.ref("crm_relation.demo_customer_01", raise_if_not_found=False):
+            cls.skipTest(cls, "demo data not loaded")
+        cls.china = cls.env.ref("base.demo_company_cn")
+        cls.english = cls.env.ref("base.main_company")
+        cls.cny = cls.env.ref("base.CNY")
+        cls.today = fields.Date.context_today(cls.env.user)
+
+    def test_chinese_company(self):
+        china = self.china
+        self.assertTrue(HAN.search(china.name), china.name)
+        self.assertEqual(china.currency_id, self.cny)
+        self.assertEqual(china.country_id, self.env.ref("base.cn"))
+        self.assertEqual(china.partner_id.tz, "Asia/Shanghai")
+        # China's chart of accounts (small business standard), from l10n_cn.
+        self.assertEqual(china.chart_template, "cn")
+        # The chart's accounts carry its template's ids: 5001 主营业务收入.
+        sales = self.env.ref(f"account.{china.id}_l10n_cn_account_5001")
+        self.assertIn(china, sales.company_ids)
+        self.assertEqual(china.income_account_id, sales)
+
+    def test_the_demo_books_are_in_the_chinese_company(self):
+        customers = self.env.ref("crm_relation.demo_customer_01") | self.env.ref(
+            "crm_relation.demo_customer_64"
+        )
+        self.assertEqual(customers.company_id, self.china)
+        orders = self.env["sale.order"].search(
+            [("partner_id.commercial_partner_id", "in", customers.ids)]
+        )
+        self.assertTrue(orders)
+        self.assertEqual(orders.company_id, self.china)
+        self.assertEqual(orders.currency_id, self.cny)
+        visits = self.env["crm.relation.visit"].search(
+            [("partner_id", "in", self._demo_customers().ids)]
+        )
+        self.assertTrue(visits)
+        self.assertEqual(visits.company_id, self.china)
+        self.assertEqual(
+            self.env.ref("crm_relation.demo_care_rule_dry_skin").company_id, self.china
+        )
+        self.assertTrue(
+            self.env["crm.relation.care.rule"].search(
+                [("company_id", "=", self.china.id), ("kind", "=", "birthday")]
+            ),
+            "the Chinese company has its own care rules",
+        )
+
+    def test_chinese_users_work_in_chinese(self):
+        self.assertTrue(self.env["res.lang"]._lang_get("zh_CN").active)
+        for login in ("crm_user", "crm_manager", "crm_auditor", "admin"):
+            user = self.env["res.users"].search([("login", "=", login)])
+            with self.subTest(login=login):
+                self.assertEqual(user.lang, "zh_CN")
+                self.assertEqual(user.tz, "Asia/Shanghai")
+                self.assertEqual(user.company_id, self.china)
+        integration = self.env.ref("crm_relation.demo_user_crm_integration")
+        self.assertEqual(integration.company_id, self.china)
+        admin = self.env.ref("base.user_admin")
+        self.assertIn(self.english, admin.company_ids)
+
+    def test_chinese_users_see_only_the_chinese_company(self):
+        user = self.env.ref("crm_relation.demo_user_crm_user")
+        self.assertEqual(user.company_ids, self.china)
+        us_customer = self.env.ref("crm_relation.demo_us_customer_1")
+        Partner = self.env["res.partner"].with_user(user)
+        self.assertFalse(Partner.search([("id", "=", us_customer.id)]))
+        self.assertTrue(
+            Partner.search(
+                [("id", "=", self.env.ref("crm_relation.demo_customer_04").id)]
+            )
+        )
+        self.assertFalse(
+            self.env["sale.order"]
+            .with_user(user)
+            .search([("company_id", "=", self.english.id)])
+        )
+
+    def test_bands_are_plain_yuan_in_the_chinese_company(self):
+        """The Chinese company's monetary bands read its own amounts, with no
+        conversion; the English company's amounts are converted to yuan."""
+        table = self.china._crm_relation_band_table("monetary")
+        self.assertEqual(
+            [(float(b.lower), b.score) for b in table.bands],
+            [(float(low), score) for low, _high, score in rfm.DEFAULT_MONETARY_BANDS],
+        )
+        scored = (
+            self.env["res.partner"]
+            .with_company(self.china)
+            .search(
+                [("id", "in", self._demo_customers().ids), ("rfm_frequency", ">", 0)]
+            )
+        )
+        self.assertGreater(len(scored), 20)
+        self.assertGreater(len(set(scored.mapped("rfm_m_score"))), 2)
+        for partner in scored:
+            with self.subTest(customer=partner.name):
+                self.assertEqual(
+                    partner.rfm_m_score, table.score(partner.rfm_avg_order) or 0
+                )
+        # The English company books dollars at the demo's rate (7.10 yuan a
+        # dollar): its M score reads the amount in yuan.
+        usd = self.english.currency_id
+        self.assertEqual(usd, self.env.ref("base.USD"))
+        self.assertAlmostEqual(
+            usd._convert(1.0, self.cny, self.english, self.today, round=False), 7.10
+        )
+        self.assertAlmostEqual(
+            self.cny._convert(7.10, usd, self.china, self.today, round=False), 1.0
+        )
+        english_table = self.english._crm_relation_band_table("monetary")
+        buyers = (
+            self.env["res.partner"]
+            .with_company(self.english)
+            .search(
+                [
+                    ("id", "in", self._us_customers().ids),
+                    ("rfm_frequency", ">", 0),
+                ]
+            )
+        )
+        self.assertEqual(len(buyers), 4)
+        self.assertTrue(buyers.relation_tier_id)
+        for partner in buyers:
+            with self.subTest(customer=partner.name):
+                self.assertEqual(
+                    partner.rfm_m_score,
+                    english_table.score(partner.rfm_avg_order * 7.10) or 0,
+                )
+
+    def _demo_customers(self):
+        return self.env["res.partner"].browse(
+            self.env["ir.model.data"]
+            .search(
+                [
+                    ("module", "=", "crm_relation"),
+                    ("model", "=", "res.partner"),
+                    ("name", "=like", "demo_customer___"),
+                ]
+            )
+            .mapped("res_id")
+        )
+
+    def _us_customers(self):
+        return self.env["res.partner"].concat(
+            *(self.env.ref(f"crm_relation.demo_us_customer_{i}") for i in range(1, 5))
+        )

@@ -191,7 +191,7 @@ class TestLoyalty(InvoicingCase):
         """The demo's programme is the demo company's, and each active VIP
         has its card with the points of its order."""
         # The demo's company, read as superuser (the test user is elsewhere).
-        company = self.env.ref("base.main_company").sudo()
+        company = self.env.ref("base.demo_company_cn").sudo()
         program = company.relation_loyalty_program_id
         self.assertEqual(program.program_type, "loyalty")
         members = (

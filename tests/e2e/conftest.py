@@ -41,6 +41,9 @@ class Server:
 
         client = odoorpc.ODOO(self.host, port=self.port, timeout=120)
         client.login(self.db, login, password or login)
+        # The demo users work in Chinese; the tests match the server's
+        # messages in English, so they ask for English explicitly.
+        client.env.context["lang"] = "en_US"
         return client
 
 
