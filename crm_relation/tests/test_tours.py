@@ -89,7 +89,11 @@ class TestTours(HttpCase):
             )
             patcher.start()
             self.addCleanup(patcher.stop)
-        self.customer.write({"city": "Hefei"})
+        # In the auditor's company (the demo's Chinese one), whose entries
+        # the auditor reads.
+        company = self.auditor.company_id
+        self.customer.company_id = company
+        self.customer.with_company(company).write({"city": "Hefei"})
         Audit = self.env["crm.relation.audit"].with_user(self.auditor)
         entries = Audit.search([("res_id", "=", self.customer.id)])
         self.assertTrue(entries, "the auditor has entries to look at")
