@@ -33,8 +33,11 @@ def uninstall_hook(env):
     # the records its data made: visits, plans, schedules and win-back
     # episodes belong to an account manager (required), who may be a user of
     # the addon's data; each care log entry names the care rule that made it
-    # (restrict). Empty them first; their tables go anyway.
+    # (restrict); the tier history keeps its customers and tiers (restrict,
+    # so that no deletion breaks its seals). Empty them first; their tables
+    # go anyway.
     for table in (
+        "crm_relation_tier_history",
         "crm_relation_winback",
         "crm_relation_visit",
         "crm_relation_visit_week",
