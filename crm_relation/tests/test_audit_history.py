@@ -146,8 +146,7 @@ class TestAuditHistory(TransactionCase):
         self.assertEqual(audit_chain.parse_evaluation_value(entry.new_value)[0], 2)
         self.assertTrue(self._chain()["intact"])
         for query in (
-            "UPDATE crm_relation_tier_history SET new_status = 'dormant' "
-            "WHERE id = %s",
+            "UPDATE crm_relation_tier_history SET new_status = 'dormant' WHERE id = %s",
             "DELETE FROM crm_relation_tier_history WHERE id = %s",
         ):
             with self.subTest(query=query), self.env.cr.savepoint(flush=False) as sp:
