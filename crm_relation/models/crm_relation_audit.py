@@ -236,6 +236,45 @@ class CrmRelationAudit(models.Model):
         return entry_id
 
     @api.model
+    def _seal_legacy_history(self):
+        """Seal the tier history rows no evaluation sealed (written before
+        19.0.1.9.0) by one evaluation entry a company carrying their count
+        and digest, as an evaluation does; return the number of rows sealed.
+        The 19.0.1.9.0 migration alone calls this: afterwards a row of no
+        evaluation fails verification."""
+        History = self.env["crm.relation.tier.history"].sudo()
+        History.flush_model()
+        table = SQL.identifier(History._table)
+        self.env.execute_query(
+            SQL(
+                "UPDATE %s SET original_partner_id = partner_id "
+                "WHERE audit_id IS NULL AND original_partner_id IS NULL",
+                table,
+            )
+        )
+        sealed = 0
+        groups = self.env.execute_query(
+            History._digest_query(
+                table, group_by="company_id", where=SQL("audit_id IS NULL")
+            )
+        )
+        for company_id, count, digest in groups:
+            company = self.env["res.company"].browse(company_id)
+            entry_id = self._append_evaluation(company, count, digest, "manual")
+            self.env.execute_query(
+                SQL(
+                    "UPDATE %s SET audit_id = %s "
+                    "WHERE company_id = %s AND audit_id IS NULL",
+                    table,
+                    entry_id,
+                    company_id,
+                )
+            )
+            sealed += count
+        History.invalidate_model(["audit_id", "original_partner_id"])
+        return sealed
+
+    @api.model
     def _append(self, company, entries, cause=None, entry_ids=None):
         """Append ``entries`` to ``company``'s log, in order, unsealed.
 
@@ -589,9 +628,11 @@ class CrmRelationAudit(models.Model):
                 first_broken_id=unsealed_broken,
                 reason=audit_chain.BROKEN_CONTENT,
             )
-        if history_broken and report["intact"]:
+        if history_reason and report["intact"]:
             report.update(
-                intact=False, first_broken_id=history_broken, reason=history_reason
+                intact=False,
+                first_broken_id=history_broken or False,
+                reason=history_reason,
             )
         if not report["intact"]:
             _logger.warning(
@@ -606,8 +647,11 @@ class CrmRelationAudit(models.Model):
         """``(evaluation entry id, reason)`` of the first evaluation of
         ``company`` whose tier history rows no longer give the count and
         digest its entry carries (a row changed, removed, or added pointing
-        to it), or of the last evaluation before a row no evaluation seals
-        (added after the first sealed one); ``(None, None)`` when all match.
+        to it, or moved to another customer than the one it was written for
+        while that one exists), or of the last evaluation before a row no
+        evaluation seals (every row is sealed: it was added; the first
+        evaluation when none is before it, ``None`` when the company has
+        none); ``(None, None)`` when all match.
         Set-based: one query digests every evaluation's rows."""
         History = self.env["crm.relation.tier.history"].sudo()
         History.flush_model()
@@ -645,27 +689,46 @@ class CrmRelationAudit(models.Model):
         broken = audit_chain.history_breaks(expected, actual)
         if broken:
             return broken, audit_chain.BROKEN_HISTORY
-        # Rows of no evaluation after the first sealed one were added (the
-        # rows before it were audited one entry a change, before 19.0.1.9.0).
-        [(added,)] = self.env.execute_query(
+        # A row moved to another customer while the one it was written for
+        # still exists (merging customers deletes the ones merged away).
+        [(moved,)] = self.env.execute_query(
             SQL(
                 """
-                SELECT (SELECT s.audit_id FROM %(table)s s
-                         WHERE s.company_id = %(cid)s AND s.audit_id IS NOT NULL
-                           AND s.id < h.id
-                         ORDER BY s.id DESC LIMIT 1)
+                SELECT min(h.audit_id) FROM %(table)s h
+                 WHERE h.company_id = %(cid)s AND h.audit_id IS NOT NULL
+                   AND h.partner_id IS DISTINCT FROM h.original_partner_id
+                   AND EXISTS (SELECT 1 FROM res_partner p
+                                WHERE p.id = h.original_partner_id)
+                """,
+                table=table,
+                cid=company.id,
+            )
+        )
+        if moved:
+            return moved, audit_chain.BROKEN_HISTORY
+        # Every row is sealed by an evaluation (those from before 19.0.1.9.0
+        # by the migration's one entry a company): a row of none was added.
+        # It is reported at the evaluation before it, else the first one.
+        added = self.env.execute_query(
+            SQL(
+                """
+                SELECT COALESCE(
+                         (SELECT s.audit_id FROM %(table)s s
+                           WHERE s.company_id = %(cid)s AND s.audit_id IS NOT NULL
+                             AND s.id < h.id
+                           ORDER BY s.id DESC LIMIT 1),
+                         (SELECT min(s.audit_id) FROM %(table)s s
+                           WHERE s.company_id = %(cid)s AND s.audit_id IS NOT NULL))
                   FROM %(table)s h
                  WHERE h.company_id = %(cid)s AND h.audit_id IS NULL
-                   AND h.id > (SELECT min(id) FROM %(table)s
-                                WHERE company_id = %(cid)s AND audit_id IS NOT NULL)
                  ORDER BY h.id LIMIT 1
                 """,
                 table=table,
                 cid=company.id,
             )
-        ) or [(None,)]
+        )
         if added:
-            return added, audit_chain.BROKEN_HISTORY_ADDED
+            return added[0][0], audit_chain.BROKEN_HISTORY_ADDED
         return None, None
 
     def _check_unsealed(self, company, known):

@@ -101,7 +101,7 @@ class CrmRelationRfmEngine(models.AbstractModel):
         "partner_id", "company_id", "date", "old_tier_id", "new_tier_id",
         "old_status", "new_status", "r_score", "f_score", "m_score", "score",
         "trigger", "movement", "is_warning", "warning_reason",
-        "create_uid", "create_date", "write_uid", "write_date",
+        "original_partner_id", "create_uid", "create_date", "write_uid", "write_date",
     )  # fmt: skip
 
     # === BUSINESS METHODS === #
@@ -478,7 +478,7 @@ class CrmRelationRfmEngine(models.AbstractModel):
                     change["old_status"], change["new_status"],
                     change["r_score"], change["f_score"], change["m_score"],
                     change["score"], trigger, movement, bool(reason), reason,
-                    self.env.uid, stamp, self.env.uid, stamp,
+                    change["partner_id"], self.env.uid, stamp, self.env.uid, stamp,
                 )
             )  # fmt: skip
         return rows

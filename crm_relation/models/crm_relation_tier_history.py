@@ -65,9 +65,15 @@ class CrmRelationTierHistory(models.Model):
         "carries the count and digest of the evaluation's changes.",
     )
 
+    # The customer the evaluation wrote the row for, kept without a foreign
+    # key: merging customers moves ``partner_id`` to the one kept (in SQL),
+    # never this, so that the digest still fits; verification checks that
+    # ``partner_id`` differs from it only when that customer is gone.
+    original_partner_id = fields.Integer("Original Customer ID", readonly=True)
+
     # What a row's digest covers, in this order.
     DIGESTED = (
-        "id", "partner_id", "company_id", "date", "old_tier_id", "new_tier_id",
+        "id", "original_partner_id", "company_id", "date", "old_tier_id", "new_tier_id",
         "old_status", "new_status", "r_score", "f_score", "m_score", "score",
         "trigger", "movement", "is_warning", "warning_reason",
     )  # fmt: skip
