@@ -7,7 +7,7 @@ from freezegun import freeze_time
 from odoo import Command, fields
 from odoo.modules.module import load_script
 from odoo.tests import TransactionCase, tagged
-from odoo.tools import SQL
+from odoo.tools import SQL, convert_file
 from odoo.tools.sql import column_exists
 
 from .common import make_role_users
@@ -303,6 +303,49 @@ class TestOcaParts(TransactionCase):
         self.assertIn("10-01, 2026-07-15", other.note)
         self.assertIn("Archived by the upgrade", other.note)
         self.assertIsNone(self.script.migrate_holiday_rules(cr))
+
+    def test_china_holidays_leave_a_year_the_database_has_alone(self):
+        china = self.env.ref("base.cn")
+        Holiday = self.env["calendar.public.holiday"]
+        Holiday.search([("country_id", "=", china.id)]).unlink()
+        self._public_holidays(china, (date(2026, 2, 17), "Spring Festival"))
+        mine = Holiday.search([("country_id", "=", china.id)])
+        convert_file(
+            self.env,
+            "crm_relation",
+            "data/calendar_public_holiday_cn_data.xml",
+            {},
+            mode="update",
+        )
+        holidays = Holiday.search([("country_id", "=", china.id)])
+        self.assertEqual(holidays.mapped("year"), [2027, 2026])
+        self.assertEqual(holidays.filtered(lambda h: h.year == 2026), mine)
+        self.assertEqual(len(mine.line_ids), 1, "the database's 2026 is kept")
+        self.assertFalse(
+            self.env.ref("crm_relation.public_holiday_cn_2026", False),
+            "2026 is skipped",
+        )
+        spring = self.env.ref("crm_relation.public_holiday_cn_2027_spring_festival")
+        self.assertEqual(spring.date, date(2027, 2, 6))
+        self.assertEqual(len(spring.public_holiday_id.line_ids), 7)
+        # Again (each update): nothing new.
+        convert_file(
+            self.env,
+            "crm_relation",
+            "data/calendar_public_holiday_cn_data.xml",
+            {},
+            mode="update",
+        )
+        self.assertEqual(Holiday.search([("country_id", "=", china.id)]), holidays)
+        # The Spring Festival rule greets whichever China holidays there are.
+        self.company.country_id = china
+        rule = self.env.ref("crm_relation.care_rule_spring_festival")
+        rule.write({"active": True, "company_id": self.company.id})
+        with freeze_time("2026-01-15"):
+            self.assertEqual(rule.next_holiday, date(2026, 2, 17))
+        with freeze_time("2026-03-01"):
+            rule.invalidate_recordset(["next_holiday"])
+            self.assertEqual(rule.next_holiday, date(2027, 2, 6))
 
     # -- customer ratings -----------------------------------------------------------
 
