@@ -152,9 +152,10 @@ def migrate_holiday_rules(cr):
         SQL(
             """
             SELECT rule.id, rule.holiday_dates, rule.holiday_name,
-                   company.country_id, data.name
+                   partner.country_id, data.name
               FROM crm_relation_care_rule rule
               JOIN res_company company ON company.id = rule.company_id
+              JOIN res_partner partner ON partner.id = company.partner_id
               LEFT JOIN ir_model_data data
                 ON data.module = 'crm_relation'
                AND data.model = 'crm.relation.care.rule'
@@ -221,10 +222,10 @@ def migrate_holiday_rules(cr):
 
 
 def _holiday_of(cr, entries, country_id):
-    """The English name of the one public holiday of ``country_id`` whose
-    days are every date of ``entries`` (``MM-DD``: that day of any year),
-    else ``None``."""
-    if not entries or not country_id:
+    """The English name of the one public holiday of ``country_id`` (or of
+    no country: those the rules greet) whose days are every date of
+    ``entries`` (``MM-DD``: that day of any year), else ``None``."""
+    if not entries:
         return None
     cr.execute(
         SQL(
@@ -232,9 +233,9 @@ def _holiday_of(cr, entries, country_id):
             SELECT l.date, l.name->>'en_US'
               FROM calendar_public_holiday_line l
               JOIN calendar_public_holiday h ON h.id = l.public_holiday_id
-             WHERE h.country_id = %s
+             WHERE h.country_id IS NULL OR h.country_id = %s
             """,
-            country_id,
+            country_id or None,
         )
     )
     lines = cr.fetchall()
