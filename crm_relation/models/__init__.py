@@ -48,3 +48,4 @@ from . import crm_relation_care_log
 from . import mail_followers
 from . import calendar_event
 from . import calendar_public_holiday_line
+from . import calendar_public_holiday

@@ -534,6 +534,21 @@ class CrmRelationCareRule(models.Model):
         )
         return {log_id: (pid, key) for log_id, pid, key in rows}
 
+    def _former_dates_note(self, dates):
+        """The paragraph the 19.0.1.9.0 upgrade adds to the message of a
+        holiday rule it archives: the dates it listed match no single public
+        holiday (``dates``: the former Holiday Dates, as entered)."""
+        return Markup("<p>%s</p>") % self.env._(
+            "Archived by the upgrade to review: this rule greeted the dates "
+            "%(dates)s, which are not the days of one public holiday of the "
+            "company's country. Holiday rules now greet the public holidays "
+            "(Calendar > Configuration > Public Holidays) of the name in "
+            "Public Holiday, every one when it is empty: set it (or enter "
+            "these dates as public holidays), delete this paragraph and "
+            "restore the rule.",
+            dates=dates,
+        )
+
     def _cause_label(self, cause_date, partner, holidays=None):
         """The first line of the activity's note: what it is about
         (``holidays``: ``{date: name}`` of the public holidays greeted)."""

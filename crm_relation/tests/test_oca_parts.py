@@ -7,7 +7,7 @@ from freezegun import freeze_time
 from odoo import Command, fields
 from odoo.modules.module import load_script
 from odoo.tests import TransactionCase, tagged
-from odoo.tools import SQL
+from odoo.tools import SQL, convert_file
 from odoo.tools.sql import column_exists
 
 from .common import make_role_users
@@ -103,7 +103,12 @@ class TestOcaParts(TransactionCase):
                 ),
             )
         )  # fmt: skip
-        self.assertEqual(self.script.copy_birthdays(cr), 1)
+        with self.assertLogs(self.script._logger.name, level="WARNING") as logged:
+            self.assertEqual(self.script.copy_birthdays(cr), 1)
+        self.assertEqual(len(logged.output), 1, "only the birthday that differs")
+        self.assertIn(f"partner {kept.id} ", logged.output[0])
+        self.assertIn("1975-05-05", logged.output[0])
+        self.assertIn("1980-01-02", logged.output[0])
         self.assertFalse(column_exists(cr, "res_partner", "relation_birthday"))
         (kept | copied | none).invalidate_recordset(["birthdate_date"])
         self.assertEqual(kept.birthdate_date, date(1980, 1, 2), "OCA's value wins")
@@ -229,8 +234,14 @@ class TestOcaParts(TransactionCase):
 
     def test_migration_names_the_default_holiday_rules(self):
         cr = self.env.cr
+        self.company.country_id = self.env.ref("base.cn")
         spring = self.env.ref("crm_relation.care_rule_spring_festival")
+        autumn = self.env.ref("crm_relation.care_rule_mid_autumn")
         custom = self._rule("holiday", holiday_name="Custom")
+        national = self._rule("holiday", days=1, active=True)
+        other = self._rule(
+            "holiday", days=2, active=True, note="<p>Call them &amp; smile</p>"
+        )
         self.env.flush_all()
         cr.execute(
             SQL("ALTER TABLE crm_relation_care_rule ADD COLUMN holiday_dates text")
@@ -238,10 +249,20 @@ class TestOcaParts(TransactionCase):
         cr.execute(
             SQL(
                 "UPDATE crm_relation_care_rule SET holiday_name = NULL, "
-                "holiday_dates = '2026-02-17, 2027-02-06' WHERE id = %s",
-                spring.id,
+                "holiday_dates = v.dates FROM (VALUES %s) AS v(id, dates) "
+                "WHERE crm_relation_care_rule.id = v.id",
+                SQL(", ").join(
+                    [
+                        SQL("(%s, %s)", spring.id, "2026-02-17, 2027-02-06"),
+                        SQL("(%s, %s)", autumn.id, self.script.DEFAULT_HOLIDAY_DATES[
+                            "care_rule_mid_autumn"
+                        ]),
+                        SQL("(%s, %s)", national.id, "10-01; 2026-10-01"),
+                        SQL("(%s, %s)", other.id, "10-01, 2026-07-15"),
+                    ]
+                ),
             )
-        )
+        )  # fmt: skip
         cr.execute(
             SQL(
                 "UPDATE crm_relation_care_rule SET holiday_dates = '10-01' "
@@ -251,13 +272,80 @@ class TestOcaParts(TransactionCase):
         )
         with self.assertLogs(self.script._logger.name, level="WARNING") as logged:
             former = self.script.migrate_holiday_rules(cr)
-        self.assertEqual(former, {custom.id: "10-01"})
-        self.assertIn("10-01", logged.output[0])
+        self.assertEqual(
+            former,
+            {
+                custom.id: "10-01",
+                national.id: "10-01; 2026-10-01",
+                other.id: "10-01, 2026-07-15",
+            },
+        )
+        output = "\n".join(logged.output)
+        self.assertEqual(len(logged.output), 4, "not the unchanged default rule")
+        self.assertIn(f"default care rule {spring.id} ", output)
+        self.assertIn("2026-02-17, 2027-02-06", output)
+        self.assertNotIn(f"rule {autumn.id} ", output)
+        self.assertIn(f"care rule {custom.id} listed the holiday dates 10-01:", output)
+        self.assertIn("10-01, 2026-07-15: archived", output)
         self.assertFalse(column_exists(cr, "crm_relation_care_rule", "holiday_dates"))
-        (spring | custom).invalidate_recordset(["holiday_name"])
+        rules = spring | autumn | custom | national | other
+        rules.invalidate_recordset()
         self.assertEqual(spring.holiday_name, "Spring Festival")
+        self.assertEqual(autumn.holiday_name, "Mid-Autumn Festival")
         self.assertEqual(custom.holiday_name, "Custom")
+        # 1 October is China's National Day: the rule greets it, still active.
+        self.assertEqual(national.holiday_name, "National Day")
+        self.assertTrue(national.active)
+        # 15 July is no public holiday: archived, its dates in its message.
+        self.assertFalse(other.holiday_name)
+        self.assertFalse(other.active)
+        self.assertIn("<p>Call them &amp; smile</p>", other.note)
+        self.assertIn("10-01, 2026-07-15", other.note)
+        self.assertIn("Archived by the upgrade", other.note)
         self.assertIsNone(self.script.migrate_holiday_rules(cr))
+
+    def test_china_holidays_leave_a_year_the_database_has_alone(self):
+        china = self.env.ref("base.cn")
+        Holiday = self.env["calendar.public.holiday"]
+        Holiday.search([("country_id", "=", china.id)]).unlink()
+        self._public_holidays(china, (date(2026, 2, 17), "Spring Festival"))
+        mine = Holiday.search([("country_id", "=", china.id)])
+        convert_file(
+            self.env,
+            "crm_relation",
+            "data/calendar_public_holiday_cn_data.xml",
+            {},
+            mode="update",
+        )
+        holidays = Holiday.search([("country_id", "=", china.id)])
+        self.assertEqual(holidays.mapped("year"), [2027, 2026])
+        self.assertEqual(holidays.filtered(lambda h: h.year == 2026), mine)
+        self.assertEqual(len(mine.line_ids), 1, "the database's 2026 is kept")
+        self.assertFalse(
+            self.env.ref("crm_relation.public_holiday_cn_2026", False),
+            "2026 is skipped",
+        )
+        spring = self.env.ref("crm_relation.public_holiday_cn_2027_spring_festival")
+        self.assertEqual(spring.date, date(2027, 2, 6))
+        self.assertEqual(len(spring.public_holiday_id.line_ids), 7)
+        # Again (each update): nothing new.
+        convert_file(
+            self.env,
+            "crm_relation",
+            "data/calendar_public_holiday_cn_data.xml",
+            {},
+            mode="update",
+        )
+        self.assertEqual(Holiday.search([("country_id", "=", china.id)]), holidays)
+        # The Spring Festival rule greets whichever China holidays there are.
+        self.company.country_id = china
+        rule = self.env.ref("crm_relation.care_rule_spring_festival")
+        rule.write({"active": True, "company_id": self.company.id})
+        with freeze_time("2026-01-15"):
+            self.assertEqual(rule.next_holiday, date(2026, 2, 17))
+        with freeze_time("2026-03-01"):
+            rule.invalidate_recordset(["next_holiday"])
+            self.assertEqual(rule.next_holiday, date(2027, 2, 6))
 
     # -- customer ratings -----------------------------------------------------------
 
