@@ -1008,9 +1008,10 @@ class CrmRelationSync(models.AbstractModel):
                 )
         by_day = defaultdict(list)
         for order in invoiced:
-            by_day[fields.Date.context_today(order, order.date_order)].append(order)
-        for day, day_orders in by_day.items():
-            self.env["sale.order"].concat(*day_orders).invoice_ids.invoice_date = day
+            day = fields.Date.context_today(order, order.date_order)
+            by_day[day].append(order.id)
+        for day, ids in by_day.items():
+            orders.browse(ids).invoice_ids.invoice_date = day
         orders.browse(to_post).invoice_ids.action_post()
 
     def _apply_order(self, values, maps, company, lookup):
