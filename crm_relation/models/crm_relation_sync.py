@@ -995,17 +995,12 @@ class CrmRelationSync(models.AbstractModel):
         if not to_invoice:
             return
         invoiced = orders.browse(to_invoice)
+        for order in invoiced.filtered(lambda o: o.invoice_status != "to invoice"):
+            self._raise_nothing_to_invoice(external[order.id])
         invoiced._create_invoices(grouped=True)
         for order in invoiced:
             if not order.invoice_ids:
-                raise UserError(
-                    self.env._(
-                        "Order %(order)s has nothing to invoice (its products "
-                        "may be invoiced on delivered quantities): it cannot "
-                        "be invoiced as its row asks.",
-                        order=external[order.id],
-                    )
-                )
+                self._raise_nothing_to_invoice(external[order.id])
         by_day = defaultdict(list)
         for order in invoiced:
             day = fields.Date.context_today(order, order.date_order)
@@ -1013,6 +1008,16 @@ class CrmRelationSync(models.AbstractModel):
         for day, ids in by_day.items():
             orders.browse(ids).invoice_ids.invoice_date = day
         orders.browse(to_post).invoice_ids.action_post()
+
+    def _raise_nothing_to_invoice(self, external_id):
+        raise UserError(
+            self.env._(
+                "Order %(order)s has nothing to invoice (its products may be "
+                "invoiced on delivered quantities): it cannot be invoiced as "
+                "its row asks.",
+                order=external_id,
+            )
+        )
 
     def _apply_order(self, values, maps, company, lookup):
         key = (values["source"], values["external_id"])

@@ -351,6 +351,7 @@ class TestSync(InvoicingCase):
         )  # fmt: skip
         alone = self._sync("sync_orders", [delivered])[0]
         self.assertEqual(alone["status"], "error", alone)
+        self.assertIn("Order O2 has nothing to invoice", alone["error"])
         results = self._sync("sync_orders", [self._order(invoice="post"), delivered])
         self.assertEqual([r["status"] for r in results], ["created", "error"])
         self.assertIn("O2", results[1]["error"])
