@@ -69,9 +69,15 @@ class CalendarEvent(models.Model):
         visits = self._crm_relation_visits()
         if not visits:
             return super().write(vals)
+        # Who may not edit the visit edits its meeting neither (the auditor,
+        # colleagues without the visit). A sudo write comes from server code
+        # only (RPC never runs as superuser), which has decided access
+        # itself (Odoo's calendar and its synchronisations act for the
+        # organizer); checking it would be a no-op, as the superuser passes
+        # every check. Sudo or not, archiving and unlinking are still refused
+        # below, and a move still moves the visit: only the addon's own path
+        # (the VISIT_CALENDAR trust flag above) skips those.
         if not self.env.su:
-            # Who may not edit the visit edits its meeting neither (the
-            # auditor, colleagues without the visit).
             visits.with_env(self.env).check_access("write")
         if vals.get("active") is False or any(f in vals for f in LINK_FIELDS):
             self._crm_relation_refuse(visits)

@@ -7,6 +7,7 @@ import logging
 import random
 import re
 import time
+from collections import defaultdict
 
 import psycopg2
 from psycopg2 import errors as pg_errors
@@ -969,27 +970,54 @@ class CrmRelationSync(models.AbstractModel):
             orders,
             [create[3]["date_order"] for create in creates],
             [create[5]["invoice"] for create in creates],
+            [create[5]["external_id"] for create in creates],
         )
         return orders
 
-    def _after_confirm(self, orders, dates, invoicing):
+    def _after_confirm(self, orders, dates, invoicing, external_ids):
         """Put each confirmed order back on its day (confirmation stamps it
         with now) and invoice those whose row asks for it (one invoice an
-        order, dated on the order's day; posted when asked)."""
+        order, dated on the order's day in the user's timezone, as Odoo shows
+        the order's date; posted when asked). An order asked to be invoiced
+        that has nothing to invoice fails, also in a batch, where Odoo
+        invoices the others and skips it silently."""
         to_invoice, to_post = [], []
+        by_date = defaultdict(list)
+        external = dict(zip(orders.ids, external_ids, strict=True))
         for order, date, invoice in zip(orders, dates, invoicing, strict=True):
-            order.date_order = date
+            by_date[date].append(order.id)
             if invoice != "none" and not order.invoice_ids:
                 to_invoice.append(order.id)
                 if invoice == "post":
                     to_post.append(order.id)
+        for date, ids in by_date.items():
+            orders.browse(ids).date_order = date
         if not to_invoice:
             return
         invoiced = orders.browse(to_invoice)
+        for order in invoiced.filtered(lambda o: o.invoice_status != "to invoice"):
+            self._raise_nothing_to_invoice(external[order.id])
         invoiced._create_invoices(grouped=True)
         for order in invoiced:
-            order.invoice_ids.invoice_date = order.date_order.date()
+            if not order.invoice_ids:
+                self._raise_nothing_to_invoice(external[order.id])
+        by_day = defaultdict(list)
+        for order in invoiced:
+            day = fields.Date.context_today(order, order.date_order)
+            by_day[day].append(order.id)
+        for day, ids in by_day.items():
+            orders.browse(ids).invoice_ids.invoice_date = day
         orders.browse(to_post).invoice_ids.action_post()
+
+    def _raise_nothing_to_invoice(self, external_id):
+        raise UserError(
+            self.env._(
+                "Order %(order)s has nothing to invoice (its products may be "
+                "invoiced on delivered quantities): it cannot be invoiced as "
+                "its row asks.",
+                order=external_id,
+            )
+        )
 
     def _apply_order(self, values, maps, company, lookup):
         key = (values["source"], values["external_id"])
@@ -1010,7 +1038,9 @@ class CrmRelationSync(models.AbstractModel):
         mapping.write({"payload_hash": digest, "last_sync": fields.Datetime.now()})
         if order.state != "sale":
             order.action_confirm()
-        self._after_confirm(order, [vals["date_order"]], [values["invoice"]])
+        self._after_confirm(
+            order, [vals["date_order"]], [values["invoice"]], [values["external_id"]]
+        )
         return order, "updated"
 
     def _order_vals(self, values, order, maps, lookup):

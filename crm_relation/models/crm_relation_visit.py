@@ -342,8 +342,8 @@ class CrmRelationVisit(models.Model):
                           channel=channels.get(visit.channel, ""),
                           purpose=purposes.get(visit.purpose, ""))
                 ]  # fmt: skip
-                if visit.state == rules.DONE and (visit.outcome or "").strip():
-                    lines.append(env._("Outcome: %(outcome)s", outcome=visit.outcome))
+                # The outcome stays on the visit: the meeting is read by its
+                # attendees, who may include the customer.
                 texts[visit] = {
                     "name": name,
                     "description": Markup("<p>%s</p>") % Markup("<br>").join(lines),
@@ -364,7 +364,9 @@ class CrmRelationVisit(models.Model):
         """Give the visits that have none a meeting in their account
         manager's calendar, all in one ``create``. Cancelled visits get
         none. The account manager is the organizer and an attendee; the
-        customer is one only when the company invites customers."""
+        customer is one only when the company invites customers, and never
+        to a win-back visit. The meetings are private: colleagues see the
+        account manager busy, not whom they visit."""
         visits = self.sudo().filtered(
             lambda v: not v.calendar_event_id and v.state != rules.CANCELLED
         )
@@ -381,6 +383,7 @@ class CrmRelationVisit(models.Model):
             partners = [manager.id]
             if (
                 visit.company_id.relation_visit_invite_customers
+                and visit.purpose != "win_back"
                 and visit.partner_id != manager
             ):
                 attendees.append(Command.create({"partner_id": visit.partner_id.id}))
@@ -390,6 +393,7 @@ class CrmRelationVisit(models.Model):
                     **texts[visit],
                     **visit._calendar_event_times(),
                     "user_id": visit.user_id.id,
+                    "privacy": "private",
                     "partner_ids": [Command.set(partners)],
                     "attendee_ids": attendees,
                     "res_model_id": model_id,
@@ -439,9 +443,11 @@ class CrmRelationVisit(models.Model):
         Meetings needing the same change are written together."""
         visits = self.sudo()
         # A planned visit without its meeting (made before the visits had
-        # meetings, or planned again) gets it now; past ones get none.
+        # meetings, or planned again) gets it now; past ones get none, nor
+        # do overdue ones still planned (until planned again for a coming day).
+        today = fields.Date.context_today(self)
         (visits - visits.filtered("calendar_event_id")).filtered(
-            lambda v: v.state == rules.PLANNED
+            lambda v: v.state == rules.PLANNED and v.planned_date >= today
         )._create_calendar_events()
         visits = visits.filtered("calendar_event_id")
         if not visits:
@@ -498,9 +504,11 @@ class CrmRelationVisit(models.Model):
         """The meetings ``events`` of these visits were moved in Odoo's
         Calendar (or by a calendar sync): move the visits to the meetings'
         day, as the current user, then put the meetings back in step (all
-        day on the visit's day). Only planned visits move."""
+        day on the visit's day). Only planned visits move; visits moved to
+        the same day are written together."""
+        by_day = defaultdict(list)
         for visit in self:
-            event = events.filtered(lambda e, v=visit: e == v.sudo().calendar_event_id)
+            event = events.browse(visit.sudo().calendar_event_id.id)
             day = event._crm_relation_day()
             if day == visit.planned_date:
                 continue
@@ -516,7 +524,9 @@ class CrmRelationVisit(models.Model):
                         )[visit.state],
                     )
                 )
-            visit.planned_date = day
+            by_day[day].append(visit.id)
+        for day, ids in by_day.items():
+            self.browse(ids).planned_date = day
         self._sync_calendar_events({"planned_date"})
 
     # === ACTION METHODS === #

@@ -339,6 +339,31 @@ class TestSync(InvoicingCase):
         self.assertEqual(result["status"], "error")
         self.assertIn("already delivered or invoiced", result["error"])
 
+    def test_order_with_nothing_to_invoice_fails_in_a_batch_too(self):
+        self._sync("sync_partners", [self._partner("C1")])
+        self.env["product.product"].create(
+            {"name": "Sync Delivered", "default_code": "SYNC-DLV",
+             "list_price": 10, "invoice_policy": "delivery"}
+        )  # fmt: skip
+        delivered = self._order(
+            "O2", invoice="post",
+            lines=[{"product": "SYNC-DLV", "quantity": 1, "price_unit": 10}],
+        )  # fmt: skip
+        alone = self._sync("sync_orders", [delivered])[0]
+        self.assertEqual(alone["status"], "error", alone)
+        self.assertIn("Order O2 has nothing to invoice", alone["error"])
+        results = self._sync("sync_orders", [self._order(invoice="post"), delivered])
+        self.assertEqual([r["status"] for r in results], ["created", "error"])
+        self.assertIn("O2", results[1]["error"])
+        self.assertIn("nothing to invoice", results[1]["error"])
+        order = self.env["sale.order"].browse(results[0]["id"])
+        self.assertEqual(order.invoice_ids.state, "posted")
+        self.assertFalse(
+            self.env["sale.order"].search([("partner_id", "=", order.partner_id.id),
+                                           ("id", "!=", order.id)]),
+            "the failed row leaves no order",
+        )  # fmt: skip
+
     def _confirmations(self):
         """A patch counting the orders of each ``action_confirm`` call."""
         model = type(self.env["sale.order"])

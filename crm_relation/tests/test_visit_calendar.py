@@ -64,7 +64,11 @@ class TestVisitCalendar(MailCase):
         )
 
     def _assert_in_step(self, visit):
-        event = visit.calendar_event_id
+        # Read as the system: the meeting is private, and the test's user is
+        # no attendee (Odoo hides a private meeting's details from others,
+        # in the cache too).
+        event = visit.calendar_event_id.sudo()
+        event.invalidate_recordset()
         self.assertTrue(event)
         self.assertTrue(event.allday)
         self.assertEqual(event.start_date, visit.planned_date)
@@ -173,8 +177,18 @@ class TestVisitCalendar(MailCase):
         self.assertTrue(event.active)
         self._assert_in_step(visit)
         self.assertIn("(done)", event.name)
-        self.assertIn("Ordered 20 boxes of tea", str(event.description))
+        # The outcome stays on the visit; the meeting is private.
+        self.assertNotIn("Ordered 20 boxes of tea", str(event.description))
+        self.assertEqual(event.privacy, "private")
         self.assertIn(event, self._my_meetings(self.user))
+        # Its account manager reads it; a colleague sees only "Busy".
+        self.assertEqual(event.with_user(self.user).read(["name"])[0]["name"],
+                         event.name)  # fmt: skip
+        event.invalidate_recordset()
+        seen = event.with_user(self.colleague).read(["name", "description"])[0]
+        event.invalidate_recordset()
+        self.assertEqual(seen["name"], "Busy")
+        self.assertFalse(seen["description"])
         # A done visit's meeting stays on the day it happened.
         with self.assertRaisesRegex(UserError, "only a planned visit moves"):
             event.with_user(self.user).write(
@@ -230,6 +244,12 @@ class TestVisitCalendar(MailCase):
             event = visit.calendar_event_id
             trusted(visit.sudo()).calendar_event_id = False
             guards.trusted(event.sudo(), flags=[VISIT_CALENDAR]).unlink()
+        overdue = self._visit(planned=today - timedelta(1))
+        event = overdue.calendar_event_id
+        trusted(overdue.sudo()).calendar_event_id = False
+        guards.trusted(event.sudo(), flags=[VISIT_CALENDAR]).unlink()
+        overdue.with_user(self.user).outcome = "Still planned, overdue"
+        self.assertFalse(overdue.calendar_event_id, "an overdue visit gets none")
         self.Visit._mark_missed()
         self.assertEqual(past.state, "missed")
         self.assertFalse(past.calendar_event_id, "a past visit gets no meeting")
@@ -305,6 +325,12 @@ class TestVisitCalendar(MailCase):
         self.assertIn(event.name, invitation.subject or sent[0]["subject"])
         # The account manager, who planned it, gets no mail of their own.
         self.assertFalse(self._mails_to(self.user.partner_id)[0])
+        # Never to a win-back visit: the customer is not told they lapse.
+        with self.mock_mail_gateway():
+            winback = self._visit(purpose="win_back")
+        self.assertEqual(winback.calendar_event_id.partner_ids, self.user.partner_id)
+        self.assertFalse(self._mails_to(self.customer)[0])
+        self.assertFalse(self._mails_to(self.customer)[1])
         # Moved: the customer is told the new date.
         with self.mock_mail_gateway():
             visit.with_user(self.user).planned_date = self.day + timedelta(2)
