@@ -26,7 +26,6 @@ at a time. Needs Odoo 19 importable.
 import argparse
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -35,9 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tools"))
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
 
-import odoo_env  # noqa: E402
 import odoo_server  # noqa: E402
-import pgcluster  # noqa: E402
 import rpc  # noqa: E402
 
 
@@ -90,125 +87,110 @@ def main():
     parser.add_argument("--customers", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
-    ok, reason, _helpdesk = odoo_env.probe()
-    if not ok:
-        sys.exit(f"cannot run: {reason}")
-    cluster = pgcluster.start()
-    logs = Path(tempfile.mkdtemp(prefix="crm_audit_bench_"))
-    try:
-        db = "crm_audit_bench"
-        t0 = time.perf_counter()
-        odoo_server.install(cluster, db, logs / "install.log", demo=False)
-        print(f"installed crm_relation in {time.perf_counter() - t0:.0f}s", flush=True)
-        extra = (
-            f"--workers={args.workers}",
-            "--limit-time-real=600",
-            "--log-handler=odoo.service.model:INFO",  # retries
-        )
-        with odoo_server.serve(cluster, db, logs / "server.log", extra=extra) as port:
-            base = f"http://127.0.0.1:{port}"
-            key = rpc.make_api_key(base, db, "admin", "admin")
-            admin = rpc.Json2(base, db, key)
-            rows = [
-                {"source": "bench", "external_id": f"B{i:05d}", "name": f"客户 {i}",
-                 "city": "Wuhan"}
-                for i in range(args.customers)
-            ]  # fmt: skip
-            ids = []
-            for start in range(0, len(rows), 500):
-                result = admin.ok(
-                    "crm.relation.sync", "sync_partners", rows=rows[start : start + 500]
+    extra = (
+        f"--workers={args.workers}",
+        "--limit-time-real=600",
+        "--log-handler=odoo.service.model:INFO",  # retries
+    )
+    with odoo_server.fresh("crm_audit_bench", extra=extra) as (db, port, logs):
+        base = f"http://127.0.0.1:{port}"
+        key = rpc.make_api_key(base, db, "admin", "admin")
+        admin = rpc.Json2(base, db, key)
+        rows = [
+            {"source": "bench", "external_id": f"B{i:05d}", "name": f"客户 {i}",
+             "city": "Wuhan"}
+            for i in range(args.customers)
+        ]  # fmt: skip
+        ids = []
+        for start in range(0, len(rows), 500):
+            result = admin.ok(
+                "crm.relation.sync", "sync_partners", rows=rows[start : start + 500]
+            )
+            ids += [r["id"] for r in result]
+        per_client = [ids[i :: args.clients] for i in range(args.clients)]
+        clients = [rpc.Json2(base, db, key) for _ in range(args.clients)]
+
+        def write(vals_of):
+            def call(index, n):
+                partner = per_client[index][n % len(per_client[index])]
+                return clients[index].call(
+                    "res.partner", "write", ids=[partner], vals=vals_of(index, n)
                 )
-                ids += [r["id"] for r in result]
-            per_client = [ids[i :: args.clients] for i in range(args.clients)]
-            clients = [rpc.Json2(base, db, key) for _ in range(args.clients)]
 
-            def write(vals_of):
-                def call(index, n):
-                    partner = per_client[index][n % len(per_client[index])]
-                    return clients[index].call(
-                        "res.partner", "write", ids=[partner], vals=vals_of(index, n)
-                    )
+            return call
 
-                return call
+        evaluated = {"done": 0, "failed": []}
 
-            evaluated = {"done": 0, "failed": []}
+        def evaluations(stop):
+            evaluator = rpc.Json2(base, db, key)
+            while not stop.is_set():
+                status, body = evaluator.call("crm.relation.rfm.engine", "evaluate")
+                if status == 200:
+                    evaluated["done"] += 1
+                else:
+                    evaluated["failed"].append(f"{status} {body.get('message')}")
 
-            def evaluations(stop):
-                evaluator = rpc.Json2(base, db, key)
-                while not stop.is_set():
-                    status, body = evaluator.call("crm.relation.rfm.engine", "evaluate")
-                    if status == 200:
-                        evaluated["done"] += 1
-                    else:
-                        evaluated["failed"].append(f"{status} {body.get('message')}")
-
-            print(
-                f"\n{args.clients} clients x {args.writes} writes, "
-                f"{args.workers} HTTP workers, {args.customers} customers:"
-            )
-            # One client alone: how each kind of write scales with clients.
-            solo_writes = max(1, args.writes * 2)
-            solo_base, _p, e0 = run_phase(
-                "1 client: unaudited field (comment)", 1, solo_writes,
-                write(lambda i, n: {"comment": f"solo {n}"}),
-            )  # fmt: skip
-            solo_audited, _p, e0b = run_phase(
-                "1 client: audited fields (street, city)", 1, solo_writes,
-                write(lambda i, n: {"street": f"{n} Solo Road", "city": f"Solo {n}"}),
-            )  # fmt: skip
-            baseline, base_p95, e1 = run_phase(
-                "baseline: unaudited field (comment)", args.clients, args.writes,
-                write(lambda i, n: {"comment": f"note {i}-{n}"}),
-            )  # fmt: skip
-            audited, audited_p95, e2 = run_phase(
-                "audited fields (street, city)", args.clients, args.writes,
-                write(lambda i, n: {"street": f"{n} Road {i}", "city": f"City {n}"}),
-            )  # fmt: skip
-            during, during_p95, e3 = run_phase(
-                "audited, during whole-company evaluations", args.clients,
-                args.writes,
-                write(lambda i, n: {"street": f"{n} Lane {i}", "city": f"Town {n}"}),
-                background=evaluations,
-            )  # fmt: skip
-            print(
-                f"\n  audited / baseline throughput:        {audited / baseline:.2f}x"
-                f"   p95 {audited_p95 / base_p95:.2f}x"
-            )
-            print(
-                f"  during evaluations / baseline:        {during / baseline:.2f}x"
-                f"   p95 {during_p95 / base_p95:.2f}x"
-            )
-            print(
-                f"  {args.clients} clients / 1 client throughput: "
-                f"unaudited {baseline / solo_base:.2f}x, "
-                f"audited {audited / solo_audited:.2f}x "
-                "(writers waiting on one another would keep the audited one near 1x)"
-            )
-            errors = len(e0) + len(e0b) + len(e1) + len(e2) + len(e3)
-            print(f"  client-visible errors: {errors}")
-            print(
-                f"  whole-company evaluations meanwhile: {evaluated['done']} done, "
-                f"{len(evaluated['failed'])} failed {evaluated['failed'][:1]}"
-            )
-            retried = (
-                (logs / "server.log").read_text(errors="replace").count("tries left")
-            )
-            print(f"  transactions retried by the server: {retried}")
-            admin.ok("res.partner", "write", ids=ids[:1], vals={"city": "Sealing"})
-            deadline = time.monotonic() + 120
-            while True:
-                result = admin.ok("crm.relation.audit", "verify_chain")
-                if not result["unsealed"] or time.monotonic() > deadline:
-                    break
-                time.sleep(1)
-            print(
-                f"  chain: intact={result['intact']} keyed={result['keyed']} "
-                f"entries={result['entries']} unsealed={result['unsealed']}"
-            )
-            print(f"  (server log: {logs / 'server.log'})")
-    finally:
-        pgcluster.stop(cluster)
+        print(
+            f"\n{args.clients} clients x {args.writes} writes, "
+            f"{args.workers} HTTP workers, {args.customers} customers:"
+        )
+        # One client alone: how each kind of write scales with clients.
+        solo_writes = max(1, args.writes * 2)
+        solo_base, _p, e0 = run_phase(
+            "1 client: unaudited field (comment)", 1, solo_writes,
+            write(lambda i, n: {"comment": f"solo {n}"}),
+        )  # fmt: skip
+        solo_audited, _p, e0b = run_phase(
+            "1 client: audited fields (street, city)", 1, solo_writes,
+            write(lambda i, n: {"street": f"{n} Solo Road", "city": f"Solo {n}"}),
+        )  # fmt: skip
+        baseline, base_p95, e1 = run_phase(
+            "baseline: unaudited field (comment)", args.clients, args.writes,
+            write(lambda i, n: {"comment": f"note {i}-{n}"}),
+        )  # fmt: skip
+        audited, audited_p95, e2 = run_phase(
+            "audited fields (street, city)", args.clients, args.writes,
+            write(lambda i, n: {"street": f"{n} Road {i}", "city": f"City {n}"}),
+        )  # fmt: skip
+        during, during_p95, e3 = run_phase(
+            "audited, during whole-company evaluations", args.clients,
+            args.writes,
+            write(lambda i, n: {"street": f"{n} Lane {i}", "city": f"Town {n}"}),
+            background=evaluations,
+        )  # fmt: skip
+        print(
+            f"\n  audited / baseline throughput:        {audited / baseline:.2f}x"
+            f"   p95 {audited_p95 / base_p95:.2f}x"
+        )
+        print(
+            f"  during evaluations / baseline:        {during / baseline:.2f}x"
+            f"   p95 {during_p95 / base_p95:.2f}x"
+        )
+        print(
+            f"  {args.clients} clients / 1 client throughput: "
+            f"unaudited {baseline / solo_base:.2f}x, "
+            f"audited {audited / solo_audited:.2f}x "
+            "(writers waiting on one another would keep the audited one near 1x)"
+        )
+        errors = len(e0) + len(e0b) + len(e1) + len(e2) + len(e3)
+        print(f"  client-visible errors: {errors}")
+        print(
+            f"  whole-company evaluations meanwhile: {evaluated['done']} done, "
+            f"{len(evaluated['failed'])} failed {evaluated['failed'][:1]}"
+        )
+        retried = (logs / "server.log").read_text(errors="replace").count("tries left")
+        print(f"  transactions retried by the server: {retried}")
+        admin.ok("res.partner", "write", ids=ids[:1], vals={"city": "Sealing"})
+        deadline = time.monotonic() + 120
+        while True:
+            result = admin.ok("crm.relation.audit", "verify_chain")
+            if not result["unsealed"] or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        print(
+            f"  chain: intact={result['intact']} keyed={result['keyed']} "
+            f"entries={result['entries']} unsealed={result['unsealed']}"
+        )
 
 
 if __name__ == "__main__":

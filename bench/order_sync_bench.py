@@ -26,7 +26,6 @@ timings (untimed). Needs Odoo 19 importable (unless ``--url``) and odoorpc.
 import argparse
 import contextlib
 import sys
-import tempfile
 import time
 import urllib.parse
 import uuid
@@ -84,25 +83,10 @@ def server(args):
             args.password,
         )
         return
-    import odoo_env
     import odoo_server
-    import pgcluster
 
-    ok, reason, _helpdesk = odoo_env.probe()
-    if not ok:
-        sys.exit(f"cannot run: {reason}")
-    cluster = pgcluster.start()
-    logs = Path(tempfile.mkdtemp(prefix="crm_order_bench_"))
-    try:
-        db = "crm_order_bench"
-        t0 = time.perf_counter()
-        odoo_server.install(cluster, db, logs / "install.log", demo=False)
-        print(f"installed crm_relation in {time.perf_counter() - t0:.0f}s", flush=True)
-        with odoo_server.serve(cluster, db, logs / "server.log") as port:
-            yield "127.0.0.1", port, "jsonrpc", db, "admin", "admin"
-        print(f"  (server log: {logs / 'server.log'})")
-    finally:
-        pgcluster.stop(cluster)
+    with odoo_server.fresh("crm_order_bench") as (db, port, _logs):
+        yield "127.0.0.1", port, "jsonrpc", db, "admin", "admin"
 
 
 def main():

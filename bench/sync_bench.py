@@ -19,16 +19,13 @@ than the first pass. Needs Odoo 19 importable and odoorpc.
 
 import argparse
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tools"))
 
-import odoo_env  # noqa: E402
 import odoo_server  # noqa: E402
-import pgcluster  # noqa: E402
 
 LOAD_FIELDS = [
     "id", "name", "is_company", "email", "phone", "street", "city", "zip",
@@ -89,46 +86,33 @@ def main():
     parser.add_argument("--rows", type=int, default=10000)
     parser.add_argument("--batch", type=int, default=500)
     args = parser.parse_args()
-    ok, reason, _helpdesk = odoo_env.probe()
-    if not ok:
-        sys.exit(f"cannot run: {reason}")
     import odoorpc
 
-    cluster = pgcluster.start()
-    logs = Path(tempfile.mkdtemp(prefix="crm_sync_bench_"))
-    try:
-        db = "crm_sync_bench"
-        t0 = time.perf_counter()
-        odoo_server.install(cluster, db, logs / "install.log", demo=False)
-        print(f"installed crm_relation in {time.perf_counter() - t0:.0f}s", flush=True)
-        with odoo_server.serve(cluster, db, logs / "server.log") as port:
-            client = odoorpc.ODOO("127.0.0.1", port=port, timeout=3600)
-            client.login(db, "admin", "admin")
-            data = list(rows(args.rows))
-            sync = client.env["crm.relation.sync"]
-            partners = client.env["res.partner"]
-            print(f"\n{args.rows:,} customers over RPC, batches of {args.batch}:")
-            first = timed("sync_partners, first pass (created)",
-                          chunks(data, args.batch), sync.sync_partners)  # fmt: skip
-            again = timed("sync_partners, again (unchanged)",
-                          chunks(data, args.batch), sync.sync_partners)  # fmt: skip
-            load_rows = [as_load_row(r) for r in data]
-            load = timed(
-                "res.partner.load, first pass (created)",
-                chunks(load_rows, args.batch),
-                lambda b: partners.load(LOAD_FIELDS, b),
-            )
-            reload = timed(
-                "res.partner.load, again (rewritten)",
-                chunks(load_rows, args.batch),
-                lambda b: partners.load(LOAD_FIELDS, b),
-            )
-            print(f"\n  sync first pass / load first pass: {verdict(first / load, 3)}")
-            print(f"  sync again / sync first pass:      {verdict(again / first, 3)}")
-            print(f"  sync again / load again:           {again / reload:.2f}x")
-            print(f"  (server log: {logs / 'server.log'})")
-    finally:
-        pgcluster.stop(cluster)
+    with odoo_server.fresh("crm_sync_bench") as (db, port, _logs):
+        client = odoorpc.ODOO("127.0.0.1", port=port, timeout=3600)
+        client.login(db, "admin", "admin")
+        data = list(rows(args.rows))
+        sync = client.env["crm.relation.sync"]
+        partners = client.env["res.partner"]
+        print(f"\n{args.rows:,} customers over RPC, batches of {args.batch}:")
+        first = timed("sync_partners, first pass (created)",
+                      chunks(data, args.batch), sync.sync_partners)  # fmt: skip
+        again = timed("sync_partners, again (unchanged)",
+                      chunks(data, args.batch), sync.sync_partners)  # fmt: skip
+        load_rows = [as_load_row(r) for r in data]
+        load = timed(
+            "res.partner.load, first pass (created)",
+            chunks(load_rows, args.batch),
+            lambda b: partners.load(LOAD_FIELDS, b),
+        )
+        reload = timed(
+            "res.partner.load, again (rewritten)",
+            chunks(load_rows, args.batch),
+            lambda b: partners.load(LOAD_FIELDS, b),
+        )
+        print(f"\n  sync first pass / load first pass: {verdict(first / load, 3)}")
+        print(f"  sync again / sync first pass:      {verdict(again / first, 3)}")
+        print(f"  sync again / load again:           {again / reload:.2f}x")
 
 
 if __name__ == "__main__":

@@ -67,3 +67,28 @@ def serve(cluster, db, log_path, python=None, extra=()):
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@contextlib.contextmanager
+def fresh(name, extra=()):
+    """A benchmark's server: a private cluster, ``name`` installed without
+    demo, ``odoo`` serving it; yields ``(db, port, logs)`` and removes the
+    cluster afterwards. Exits with the reason when Odoo 19 cannot run."""
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    ok, reason, _helpdesk = odoo_env.probe()
+    if not ok:
+        sys.exit(f"cannot run: {reason}")
+    cluster = pgcluster.start()
+    logs = Path(tempfile.mkdtemp(prefix=f"{name}_"))
+    try:
+        t0 = time.perf_counter()
+        install(cluster, name, logs / "install.log", demo=False)
+        print(f"installed crm_relation in {time.perf_counter() - t0:.0f}s", flush=True)
+        with serve(cluster, name, logs / "server.log", extra=extra) as port:
+            yield name, port, logs
+        print(f"  (server log: {logs / 'server.log'})")
+    finally:
+        pgcluster.stop(cluster)
